@@ -1,0 +1,3 @@
+from caution.cli import main
+
+main()

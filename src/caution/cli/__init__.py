@@ -1,0 +1,78 @@
+"""The `caution` command line: parse input, call a capability, render. No decisions here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from caution.cli import blame as blame_cmd
+from caution.cli import demo as demo_cmd
+from caution.cli import provenance as provenance_cmd
+from caution.cli.errors import USER_ERRORS
+from caution.cli.options import state
+
+app = typer.Typer(
+    name="caution",
+    help=(
+        "Change safety for AI-written code: which changes AI made and how autonomously, "
+        "what they can reach, and who must approve them."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global(
+    repo: str = typer.Option(
+        ".", "--repo", "-C", help="Run as if started in this directory (the repository)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    state.repo = repo
+    state.debug = debug
+
+
+app.command("provenance")(provenance_cmd.provenance)
+app.command("blame")(blame_cmd.blame)
+app.command("demo")(demo_cmd.demo)
+
+
+@app.command("version")
+def version() -> None:
+    """Print caution's version."""
+    from caution import __version__
+
+    typer.echo(__version__)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI: exit 0 pass, 1 did not pass, 2 usage/input/config error."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="caution", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except USER_ERRORS as exc:
+        if debug:
+            raise
+        print(f"caution: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(result if isinstance(result, int) else 0)

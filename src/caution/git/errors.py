@@ -1,0 +1,20 @@
+"""Errors the git layer raises, worded for the person at the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class GitError(Exception):
+    """git failed, or the repository cannot answer the question asked of it."""
+
+    @classmethod
+    def from_stderr(cls, args: Sequence[str], code: int, stderr: bytes) -> GitError:
+        text = stderr.decode("utf-8", "replace").strip()
+        lines = [line for line in text.splitlines() if line.strip()]
+        detail = lines[-1] if lines else f"exit code {code}"
+        for prefix in ("fatal: ", "error: "):
+            if detail.startswith(prefix):
+                detail = detail[len(prefix) :]
+        verb = next((a for a in args if not a.startswith("-")), "git")
+        return cls(f"git {verb} failed: {detail}")

@@ -1,0 +1,253 @@
+"""Streaming `git log` into typed Commit records.
+
+One git process per range, NUL-separated fields, parsed as the bytes arrive;
+never one process per commit. When history lacks blobs (shallow or partial
+clones, snapshots without large files) `git log --numstat` dies at the first
+commit whose diff needs a missing blob: every commit before it is kept, the
+failing commit is re-read without line counts (its files come from tree
+objects only) and a new process continues after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+
+from caution.git.errors import GitError
+from caution.git.model import Commit, FileChange, Person
+from caution.git.process import GitStream, run_git, stream_git
+from caution.git.trailers import parse_trailers
+
+_MARK = b"\x1e"
+_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
+FORMAT = "%x1e" + "%x00".join(_FIELDS)
+_LOG_OPTIONS = (
+    "log",
+    "-z",
+    f"--format={FORMAT}",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-mailmap",
+    "--no-notes",
+)
+_NUMSTAT = ("--numstat", "-M")
+_RAW_ONLY = ("--raw", "--no-renames", "--no-abbrev")
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _tokens(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    pending = b""
+    for chunk in chunks:
+        parts = (pending + chunk).split(b"\0")
+        pending = parts.pop()
+        yield from parts
+    if pending:
+        yield pending
+
+
+def _take(tokens: Iterator[bytes], count: int) -> list[bytes] | None:
+    taken = []
+    for _ in range(count):
+        token = next(tokens, None)
+        if token is None:
+            return None
+        taken.append(token)
+    return taken
+
+
+def _person(name: bytes, email: bytes, when: bytes) -> Person:
+    return Person(_decode(name), _decode(email), datetime.fromisoformat(when.decode("ascii")))
+
+
+def _numstat(token: bytes, tokens: Iterator[bytes]) -> FileChange | None:
+    added, deleted, path = token.split(b"\t", 2)
+    old_path = None
+    if not path:  # a rename or copy: the old and new paths follow as their own tokens
+        pair = _take(tokens, 2)
+        if pair is None:
+            return None
+        old_path, path = _decode(pair[0]), pair[1]
+    binary = added == b"-"
+    return FileChange(
+        path=_decode(path),
+        added=None if binary else int(added),
+        deleted=None if binary else int(deleted),
+        old_path=old_path,
+        binary=binary,
+    )
+
+
+def _raw(token: bytes, tokens: Iterator[bytes]) -> FileChange | None:
+    status = token.rsplit(b" ", 1)[-1][:1]
+    paths = _take(tokens, 2 if status in (b"R", b"C") else 1)
+    if paths is None:
+        return None
+    old_path = _decode(paths[0]) if len(paths) == 2 else None
+    return FileChange(path=_decode(paths[-1]), added=None, deleted=None, old_path=old_path)
+
+
+def parse_log(chunks: Iterator[bytes], *, stats_complete: bool = True) -> Iterator[Commit]:
+    """Commits from the output of `git log -z --format=FORMAT` with --numstat or --raw.
+
+    A record cut short (git died while writing it) is dropped rather than
+    reported with half its files.
+    """
+    tokens = _tokens(chunks)
+    token = next(tokens, None)
+    while token is not None:
+        if not token.startswith(_MARK):
+            raise GitError(
+                "unexpected output from git log (is a log.* option overriding --format?)"
+            )
+        rest = _take(tokens, len(_FIELDS) - 1)
+        if rest is None:
+            return
+        fields = [token[1:], *rest]
+        files: list[FileChange] = []
+        token = next(tokens, None)
+        complete = True
+        while token is not None and not token.startswith(_MARK):
+            if token.startswith(b"\n"):
+                token = token[1:]
+            if token:
+                change = _raw(token, tokens) if token[:1] == b":" else _numstat(token, tokens)
+                if change is None:
+                    complete = False
+                    break
+                files.append(change)
+            token = next(tokens, None)
+        if not complete:
+            return
+        message = _decode(fields[8])
+        yield Commit(
+            sha=fields[0].decode("ascii"),
+            parents=tuple(fields[1].decode("ascii").split()),
+            author=_person(fields[2], fields[3], fields[4]),
+            committer=_person(fields[5], fields[6], fields[7]),
+            message=message,
+            trailers=parse_trailers(message),
+            files=tuple(files),
+            stats_complete=stats_complete,
+        )
+
+
+def _is_single_revision(spec: str) -> bool:
+    return ".." not in spec and not spec.startswith("^") and "^!" not in spec and "^@" not in spec
+
+
+def revision_args(spec: str, *, reachable: bool = False) -> list[str]:
+    """git arguments selecting the commits of `spec`.
+
+    A range (`a..b`, `a...b`, `^a b`, `x^!`) means what `git rev-list` says; a
+    single revision means that one commit, unless `reachable` asks for it and
+    all its ancestors.
+    """
+    if not spec or spec.startswith("-"):
+        raise GitError(f"not a revision range: {spec!r}")
+    words = spec.split()
+    if any(word.startswith("-") for word in words):
+        raise GitError(f"not a revision range: {spec!r} (options are not accepted here)")
+    if len(words) == 1 and _is_single_revision(spec) and not reachable:
+        return ["--no-walk", "--end-of-options", spec]
+    return ["--end-of-options", *words]
+
+
+def _log(
+    repo: Path, extra: Sequence[str], revs: Sequence[str], shas: Sequence[str] | None
+) -> AbstractContextManager[GitStream]:
+    args = [*_LOG_OPTIONS, *extra]
+    if shas is not None:
+        args += ["--no-walk=unsorted", "--stdin"]
+        return stream_git(args, repo, stdin="".join(f"{s}\n" for s in shas).encode())
+    return stream_git([*args, *revs], repo)
+
+
+def _is_missing_object(stderr: bytes) -> bool:
+    text = stderr.decode("utf-8", "replace")
+    return any(
+        needle in text
+        for needle in (
+            "unable to read",
+            "missing blob",
+            "could not fetch",
+            "promisor",
+            "bad object",
+        )
+    )
+
+
+def _read_one(repo: Path, sha: str, extra: Sequence[str], stats_complete: bool) -> Commit | None:
+    with _log(repo, extra, (), [sha]) as stream:
+        commits = list(parse_log(stream.chunks(), stats_complete=stats_complete))
+    if stream.returncode != 0 or not commits:
+        return None
+    return commits[0]
+
+
+def rev_list(repo: Path, revs: Sequence[str]) -> list[str]:
+    out = run_git(["rev-list", *revs], repo)
+    return out.decode("ascii").split()
+
+
+def read_commits(repo: Path, spec: str, *, reachable: bool = False) -> Iterator[Commit]:
+    """Every commit of `spec` with its files and line counts, newest first.
+
+    Line counts are None (and `stats_complete` False) for a commit whose
+    blobs are absent from this clone.
+    """
+    return _read(repo, revision_args(spec, reachable=reachable), None)
+
+
+def read_commits_by_sha(repo: Path, shas: Sequence[str]) -> Iterator[Commit]:
+    """The named commits, in the order given, in one git process."""
+    if not shas:
+        return iter(())
+    return _read(repo, (), list(shas))
+
+
+def _read(repo: Path, revs: Sequence[str], shas: list[str] | None) -> Iterator[Commit]:
+    remaining = shas  # None: the range itself; else shas still to read
+    order: list[str] = list(shas) if shas is not None else []
+    position = 0  # index in `order` of the first commit the current process reads
+    while True:
+        last: Commit | None = None
+        with _log(repo, _NUMSTAT, revs, remaining) as stream:
+            for commit in parse_log(stream.chunks()):
+                if last is not None:
+                    yield last
+                last = commit
+        if stream.returncode == 0:
+            if last is not None:
+                yield last
+            return
+        if not _is_missing_object(stream.stderr):
+            raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
+        # git died part-way: the last record seen may lack files, so read it again alone.
+        if not order:
+            order = rev_list(repo, revs)
+        start = position
+        if last is not None:
+            retried = _read_one(repo, last.sha, _NUMSTAT, True)
+            index = order.index(last.sha)
+            if retried is not None:
+                yield retried
+                start = index + 1
+            else:
+                start = index
+        if start >= len(order):
+            return
+        failing = order[start]
+        fallback = _read_one(repo, failing, _RAW_ONLY, False)
+        if fallback is None:
+            raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
+        yield fallback
+        position = start + 1
+        remaining = order[position:]
+        if not remaining:
+            return
