@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from caution.cli import blame as blame_cmd
@@ -58,14 +57,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         result = app(args=args, prog_name="caution", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except click.Abort:
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     except BrokenPipeError:
         sys.stderr.close()
@@ -75,4 +69,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         print(f"caution: {exc}", file=sys.stderr)
         sys.exit(2)
+    except Exception as exc:
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(2)
+        raise
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's usage errors (vendored inside newer Typer releases) know how to show themselves."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)

@@ -83,8 +83,18 @@ def _numstat(token: bytes, tokens: Iterator[bytes]) -> FileChange | None:
     )
 
 
-def _raw(token: bytes, tokens: Iterator[bytes]) -> FileChange | None:
-    status = token.rsplit(b" ", 1)[-1][:1]
+_NULL_OID = frozenset({b"0" * 40, b"0" * 64})
+
+
+def _raw(token: bytes, tokens: Iterator[bytes], blobs: list[bytes] | None) -> FileChange | None:
+    """A `--raw` entry: `:old_mode new_mode old_oid new_oid status` then its path(s)."""
+    parts = token.split(b" ")
+    status = parts[-1][:1]
+    if blobs is not None and len(parts) == 5:
+        modes = (parts[0][1:], parts[1])
+        for mode, oid in zip(modes, parts[2:4], strict=True):
+            if oid not in _NULL_OID and not mode.startswith(b"160"):  # submodules are commits
+                blobs.append(oid)
     paths = _take(tokens, 2 if status in (b"R", b"C") else 1)
     if paths is None:
         return None
@@ -92,11 +102,17 @@ def _raw(token: bytes, tokens: Iterator[bytes]) -> FileChange | None:
     return FileChange(path=_decode(paths[-1]), added=None, deleted=None, old_path=old_path)
 
 
-def parse_log(chunks: Iterator[bytes], *, stats_complete: bool = True) -> Iterator[Commit]:
+def parse_log(
+    chunks: Iterator[bytes],
+    *,
+    stats_complete: bool = True,
+    blobs: dict[str, list[bytes]] | None = None,
+) -> Iterator[Commit]:
     """Commits from the output of `git log -z --format=FORMAT` with --numstat or --raw.
 
     A record cut short (git died while writing it) is dropped rather than
-    reported with half its files.
+    reported with half its files. With `--raw`, `blobs` collects each commit's
+    blob ids.
     """
     tokens = _tokens(chunks)
     token = next(tokens, None)
@@ -110,13 +126,17 @@ def parse_log(chunks: Iterator[bytes], *, stats_complete: bool = True) -> Iterat
             return
         fields = [token[1:], *rest]
         files: list[FileChange] = []
+        commit_blobs: list[bytes] | None = [] if blobs is not None else None
         token = next(tokens, None)
         complete = True
         while token is not None and not token.startswith(_MARK):
             if token.startswith(b"\n"):
                 token = token[1:]
             if token:
-                change = _raw(token, tokens) if token[:1] == b":" else _numstat(token, tokens)
+                if token[:1] == b":":
+                    change = _raw(token, tokens, commit_blobs)
+                else:
+                    change = _numstat(token, tokens)
                 if change is None:
                     complete = False
                     break
@@ -125,6 +145,8 @@ def parse_log(chunks: Iterator[bytes], *, stats_complete: bool = True) -> Iterat
         if not complete:
             return
         message = _decode(fields[8])
+        if blobs is not None and commit_blobs is not None:
+            blobs[fields[0].decode("ascii")] = commit_blobs
         yield Commit(
             sha=fields[0].decode("ascii"),
             parents=tuple(fields[1].decode("ascii").split()),
@@ -170,24 +192,8 @@ def _log(
 
 def _is_missing_object(stderr: bytes) -> bool:
     text = stderr.decode("utf-8", "replace")
-    return any(
-        needle in text
-        for needle in (
-            "unable to read",
-            "missing blob",
-            "could not fetch",
-            "promisor",
-            "bad object",
-        )
-    )
-
-
-def _read_one(repo: Path, sha: str, extra: Sequence[str], stats_complete: bool) -> Commit | None:
-    with _log(repo, extra, (), [sha]) as stream:
-        commits = list(parse_log(stream.chunks(), stats_complete=stats_complete))
-    if stream.returncode != 0 or not commits:
-        return None
-    return commits[0]
+    needles = ("unable to read", "missing blob", "could not fetch", "promisor", "bad object")
+    return any(needle in text for needle in needles)
 
 
 def rev_list(repo: Path, revs: Sequence[str]) -> list[str]:
@@ -212,42 +218,68 @@ def read_commits_by_sha(repo: Path, shas: Sequence[str]) -> Iterator[Commit]:
 
 
 def _read(repo: Path, revs: Sequence[str], shas: list[str] | None) -> Iterator[Commit]:
-    remaining = shas  # None: the range itself; else shas still to read
-    order: list[str] = list(shas) if shas is not None else []
-    position = 0  # index in `order` of the first commit the current process reads
-    while True:
-        last: Commit | None = None
-        with _log(repo, _NUMSTAT, revs, remaining) as stream:
-            for commit in parse_log(stream.chunks()):
-                if last is not None:
-                    yield last
-                last = commit
-        if stream.returncode == 0:
+    if is_partial_clone(repo):
+        # numstat would fetch every absent blob from the promisor remote, one by one.
+        yield from _read_without_absent_blobs(
+            repo, shas if shas is not None else rev_list(repo, revs)
+        )
+        return
+    last: Commit | None = None
+    with _log(repo, _NUMSTAT, revs, shas) as stream:
+        for commit in parse_log(stream.chunks()):
             if last is not None:
-                yield last
-            return
-        if not _is_missing_object(stream.stderr):
-            raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
-        # git died part-way: the last record seen may lack files, so read it again alone.
-        if not order:
-            order = rev_list(repo, revs)
-        start = position
+                yield last  # complete: git has started on the next commit
+            last = commit
+    if stream.returncode == 0:
         if last is not None:
-            retried = _read_one(repo, last.sha, _NUMSTAT, True)
-            index = order.index(last.sha)
-            if retried is not None:
-                yield retried
-                start = index + 1
-            else:
-                start = index
-        if start >= len(order):
-            return
-        failing = order[start]
-        fallback = _read_one(repo, failing, _RAW_ONLY, False)
-        if fallback is None:
+            yield last
+        return
+    if not _is_missing_object(stream.stderr):
+        raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
+    # git died on a missing blob; the last record seen may be cut short. Read it and
+    # everything after it again, learning first which blobs this clone lacks.
+    order = shas if shas is not None else rev_list(repo, revs)
+    start = order.index(last.sha) if last is not None and last.sha in order else 0
+    yield from _read_without_absent_blobs(repo, order[start:])
+
+
+def is_partial_clone(repo: Path) -> bool:
+    try:
+        run_git(["config", "--get", "extensions.partialClone"], repo)
+    except GitError:
+        return False
+    return True
+
+
+def _present_objects(repo: Path) -> set[bytes]:
+    out = run_git(["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"], repo)
+    return set(out.split())
+
+
+def _read_without_absent_blobs(repo: Path, order: list[str]) -> Iterator[Commit]:
+    """Read `order` in a fixed number of processes whatever the number of absent blobs.
+
+    1. `git log --raw` (trees only, no blob reads) gives every commit's files
+       and blob ids; 2. one listing of the objects present; 3. one `git log
+       --numstat` over the commits whose blobs are all here. The others are
+       reported with their files and no line counts.
+    """
+    if not order:
+        return
+    blobs: dict[str, list[bytes]] = {}
+    with _log(repo, _RAW_ONLY, (), order) as stream:
+        raw = {c.sha: c for c in parse_log(stream.chunks(), stats_complete=False, blobs=blobs)}
+    if stream.returncode != 0:
+        raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
+    present = _present_objects(repo)
+    readable = [sha for sha in order if all(b in present for b in blobs.get(sha, ()))]
+    counted: dict[str, Commit] = {}
+    if readable:
+        with _log(repo, _NUMSTAT, (), readable) as stream:
+            counted = {c.sha: c for c in parse_log(stream.chunks())}
+        if stream.returncode != 0 and not _is_missing_object(stream.stderr):
             raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
-        yield fallback
-        position = start + 1
-        remaining = order[position:]
-        if not remaining:
-            return
+    for sha in order:
+        commit = counted.get(sha) or raw.get(sha)
+        if commit is not None:
+            yield commit

@@ -45,6 +45,11 @@ def _evidence(marker: Marker, detail: str, implies: Level | None, tool: str = ""
 
 def _identity(commit: Commit, catalog: MarkerCatalog) -> Iterable[Evidence]:
     people = (("author", commit.author), ("committer", commit.committer))
+    author, committer = commit.author, commit.committer
+    if not catalog.may_match(
+        "identity", author.email, committer.email, author.name, committer.name
+    ):
+        return
     for marker in catalog.by_match("identity"):
         for role, person in people:
             email = person.email.strip().lower()
@@ -65,16 +70,23 @@ def _trailers(commit: Commit, catalog: MarkerCatalog) -> Iterable[Evidence]:
         for t in commit.trailers
         if t.key.lower() == _CO_AUTHOR
     ]
+    if not catalog.may_match("coauthor", *(email for _, email in coauthors)):
+        coauthors = []
     for marker in catalog.by_match("coauthor"):
         for line, email in coauthors:
             if email and marker.regex is not None and marker.regex.fullmatch(email):
                 yield _evidence(marker, line, marker.level)
+    if len(commit.trailers) == 0:
+        return
+    values: dict[str, list[str]] = {}
+    for trailer in commit.trailers:
+        values.setdefault(trailer.key.lower(), []).append(trailer.value)
     for marker in catalog.by_match("trailer"):
-        for value in commit.trailers.get(marker.key):
+        for value in values.get(marker.key.lower(), ()):
             if marker.regex is not None and marker.regex.search(value):
                 yield _evidence(marker, f"{marker.key}: {value}", marker.level)
     for marker in catalog.by_match("tool-trailer"):
-        for value in commit.trailers.get(marker.key):
+        for value in values.get(marker.key.lower(), ()):
             tool = _tool_in_value(value, catalog, allow_unknown=marker.allow_unknown)
             if tool is not None:
                 yield _evidence(marker, f"{marker.key}: {value}", marker.level, tool)
@@ -103,7 +115,7 @@ def _body_lines(commit: Commit) -> list[str]:
 
 
 def _message(commit: Commit, catalog: MarkerCatalog) -> Iterable[Evidence]:
-    lines = _body_lines(commit)
+    lines = _body_lines(commit) if catalog.may_match("footer", commit.message) else []
     claimed: set[int] = set()
     footers = sorted(catalog.by_match("footer"), key=lambda m: m.tool == "other")
     for marker in footers:

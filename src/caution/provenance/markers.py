@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,6 +20,7 @@ MATCH_KINDS = frozenset(
 )
 EVIDENCE_KINDS = frozenset({"identity", "trailer", "footer", "note", "trace", "message"})
 CONFIDENCES = ("high", "medium", "low")
+_WHOLE_VALUE = frozenset({"identity", "coauthor"})
 
 
 class MarkerError(ValueError):
@@ -49,9 +50,36 @@ class MarkerCatalog:
     markers: tuple[Marker, ...]
     tools: dict[str, str]
     aliases: dict[str, str]
+    _by_match: dict[str, tuple[Marker, ...]] = field(default_factory=dict, repr=False)
+    _any: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for match in MATCH_KINDS:
+            chosen = tuple(m for m in self.markers if m.match == match)
+            self._by_match[match] = chosen
+            patterns = [p for m in chosen for p in (m.pattern, m.name_pattern) if p]
+            if chosen and match != "note":
+                # A superset of what the markers match, with the same case rules.
+                joined = "|".join(f"(?:{p})" for p in patterns)
+                flags = 0 if match in ("footer", "subject") else re.IGNORECASE
+                self._any[match] = re.compile(joined, flags)
 
     def by_match(self, match: str) -> tuple[Marker, ...]:
-        return tuple(m for m in self.markers if m.match == match)
+        return self._by_match.get(match, ())
+
+    def may_match(self, match: str, *texts: str) -> bool:
+        """A cheap first look: False means no marker of this kind can match `texts`.
+
+        One combined regex instead of one call per marker keeps classifying a
+        long history cheap; the markers are then run one by one on the hits.
+        Identity and co-author patterns are whole-value patterns (fullmatch).
+        """
+        combined = self._any.get(match)
+        if combined is None:
+            return True
+        if match in _WHOLE_VALUE:
+            return any(combined.fullmatch(text) is not None for text in texts)
+        return any(combined.search(text) is not None for text in texts)
 
     def resolve_tool(self, name: str) -> str | None:
         """The canonical id of a tool named in free text (`Claude`, `github-copilot`), or None."""

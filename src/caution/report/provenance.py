@@ -87,10 +87,10 @@ def render_range(result: RangeProvenance, console: Console, *, verbose: bool = F
                 f"{item.commit.author.name} <{item.commit.author.email}>",
                 item.commit.subject,
             ]
-            console.print("\t".join(fields), markup=False, highlight=False)
+            console.file.write("\t".join(fields) + "\n")  # rich would expand the tabs
             if verbose:
                 for e in item.evidence:
-                    console.print(f"\t{e.kind}\t{e.tool}\t{e.confidence}\t{e.detail}", markup=False)
+                    console.file.write(f"\t{e.kind}\t{e.tool}\t{e.confidence}\t{e.detail}\n")
     else:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
         table.add_column("commit", no_wrap=True)
