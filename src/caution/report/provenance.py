@@ -68,7 +68,9 @@ def _lines_text(item: CommitProvenance) -> str:
         return "?"
     if lines.ai is None:
         return f"+{lines.added}"
-    return f"+{lines.added} ({lines.ai} ai, {lines.human} human)"
+    if lines.ai:
+        return f"+{lines.added} ({lines.ai} ai)"
+    return f"+{lines.added} ({lines.human} human)"
 
 
 def _level_text(level: Level) -> Text:
@@ -93,12 +95,19 @@ def render_range(result: RangeProvenance, console: Console, *, verbose: bool = F
                     console.file.write(f"\t{e.kind}\t{e.tool}\t{e.confidence}\t{e.detail}\n")
     else:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-        table.add_column("commit", no_wrap=True)
-        table.add_column("level", no_wrap=True)
-        table.add_column("tools", no_wrap=True)
-        table.add_column("lines", no_wrap=True, justify="right")
-        table.add_column("author", no_wrap=True, overflow="ellipsis", max_width=24)
-        table.add_column("subject", no_wrap=True, overflow="ellipsis", ratio=1)
+
+        def widest(values: list[str], header: str) -> int:
+            return max([len(header), *(len(v) for v in values)])
+
+        tools = [", ".join(item.tools) or "-" for item in result.commits]
+        lines = [_lines_text(item) for item in result.commits]
+        levels = [item.level.value for item in result.commits]
+        table.add_column("commit", no_wrap=True, min_width=10)
+        table.add_column("level", no_wrap=True, min_width=widest(levels, "level"))
+        table.add_column("tools", no_wrap=True, min_width=min(widest(tools, "tools"), 24))
+        table.add_column("lines", no_wrap=True, justify="right", min_width=widest(lines, "lines"))
+        table.add_column("author", no_wrap=True, overflow="ellipsis", min_width=10, max_width=24)
+        table.add_column("subject", no_wrap=True, overflow="ellipsis", min_width=16)
         for item in result.commits:
             table.add_row(
                 item.commit.sha[:10],
