@@ -7,8 +7,11 @@ from collections.abc import Sequence
 
 import typer
 
+from caution.cli import approve as approve_cmd
 from caution.cli import blame as blame_cmd
+from caution.cli import check as check_cmd
 from caution.cli import demo as demo_cmd
+from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
 from caution.cli.errors import USER_ERRORS
 from caution.cli.options import state
@@ -38,8 +41,12 @@ def _global(
     state.debug = debug
 
 
+app.command("check")(check_cmd.check)
+app.command("approve")(approve_cmd.approve)
+app.command("approvals")(approve_cmd.approvals)
 app.command("provenance")(provenance_cmd.provenance)
 app.command("blame")(blame_cmd.blame)
+app.command("init")(init_cmd.init)
 app.command("demo")(demo_cmd.demo)
 
 

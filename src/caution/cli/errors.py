@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from caution.git.errors import GitError
+from caution.policy.check import CheckError
+from caution.policy.init import ConfigExistsError
+from caution.policy.ssh import SshError
+from caution.policy.statement import StatementError
+from caution.policy.yaml_source import SourceError
 from caution.provenance.markers import MarkerError
 
 
@@ -10,4 +15,14 @@ class CautionError(Exception):
     """A problem with what the user asked for: bad option, bad path, bad config."""
 
 
-USER_ERRORS: tuple[type[BaseException], ...] = (CautionError, GitError, MarkerError, OSError)
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    CautionError,
+    CheckError,
+    ConfigExistsError,
+    GitError,
+    MarkerError,
+    OSError,
+    SourceError,
+    SshError,
+    StatementError,
+)

@@ -56,3 +56,16 @@ def read_notes(repo: Path, ref: str, commits: Collection[str] | None = None) -> 
         notes[commit] = body.decode("utf-8", "replace")
         pos = header_end + 1 + size + 1
     return notes
+
+
+def append_note(repo: Path, ref: str, commit: str, text: str, identity: tuple[str, str]) -> None:
+    """Append `text` to the note of `commit` under `ref` (git separates appended
+    notes with a blank line), recording `identity` as the notes commit's author."""
+    name, email = identity
+    env = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    run_git(["notes", "--ref", full_ref(ref), "append", "-m", text, commit], repo, env=env)

@@ -88,3 +88,27 @@ def read_file_at(repo: Path, rev: str, path: str) -> bytes | None:
         return run_git(["cat-file", "blob", f"{rev}:{path}"], repo)
     except GitError:
         return None
+
+
+def repository_id(repo: Path) -> str:
+    """A name for this repository that every clone shares: its oldest root commit."""
+    out = run_git(["rev-list", "--max-parents=0", "HEAD"], repo).decode().split()
+    if not out:
+        raise GitError(f"{repo}: the repository has no commits yet (nothing to read)")
+    return sorted(out)[0]
+
+
+def git_config(repo: Path, key: str) -> str | None:
+    try:
+        value = run_git(["config", "--get", key], repo).decode("utf-8", "replace").strip()
+    except GitError:
+        return None
+    return value or None
+
+
+def patch_id(repo: Path, sha: str) -> str | None:
+    """`git patch-id --stable` of one commit's diff: the same for the same change
+    after a rebase, different once the content changes. None for an empty commit."""
+    diff = run_git(["diff-tree", "-p", "--root", "--no-color", "--no-ext-diff", sha], repo)
+    out = run_git(["patch-id", "--stable"], repo, stdin=diff).decode().split()
+    return out[0] if out else None

@@ -1,6 +1,6 @@
 """Who or what wrote a change: levels, tools, evidence and line-level attribution."""
 
-from caution.provenance.classify import classify_commit
+from caution.provenance.classify import ai_identity, classify_commit
 from caution.provenance.markers import MarkerCatalog, default_catalog
 from caution.provenance.model import (
     CommitProvenance,
@@ -20,6 +20,7 @@ __all__ = [
     "LineRecords",
     "MarkerCatalog",
     "RangeProvenance",
+    "ai_identity",
     "classify_commit",
     "default_catalog",
     "most_involved",

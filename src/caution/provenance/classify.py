@@ -213,3 +213,19 @@ def classify_commit(
         if item.implies is not None and item.tool not in tools:
             tools.append(item.tool)
     return CommitProvenance(commit, level, tuple(tools), tuple(evidence), lines)
+
+
+def ai_identity(name: str, email: str, catalog: MarkerCatalog) -> str | None:
+    """The tool whose identity `name <email>` is, or None for anyone else.
+
+    Used to keep AI identities from counting as approvers or reviewers.
+    """
+    lowered = email.strip().lower()
+    if not catalog.may_match("identity", lowered, name):
+        return None
+    for marker in catalog.by_match("identity"):
+        if (marker.regex is not None and lowered and marker.regex.fullmatch(lowered)) or (
+            marker.name_regex is not None and marker.name_regex.fullmatch(name)
+        ):
+            return marker.tool
+    return None

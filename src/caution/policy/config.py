@@ -1,0 +1,245 @@
+"""Loading `.caution.yml`: validated, with every error naming file, line and problem.
+
+The rule tree (`and`/`or` groups, rules, block rules) is walked here so that
+each problem is reported at its own line; leaf shapes are pydantic models.
+A configuration that does not load fails closed: the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from caution.policy.model import (
+    BlockRule,
+    Condition,
+    Config,
+    Group,
+    Options,
+    Person,
+    Policy,
+    Requires,
+    Roster,
+    Rule,
+)
+from caution.policy.predicates import REGISTRY
+from caution.policy.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml
+
+CONFIG_NAME = ".caution.yml"
+DEFAULT_SOURCE = "built-in default policy"
+TOP_LEVEL = ("version", "roster", "policy")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _PersonModel(_Strict):
+    emails: list[str] = Field(min_length=1)
+    roles: list[str] = []
+    teams: list[str] = []
+    name: str | None = None
+
+
+class _RosterModel(_Strict):
+    allowed_signers: str | None = None
+    people: dict[str, _PersonModel] = {}
+
+
+class _RequiresModel(_Strict):
+    count: int = Field(default=1, ge=0)
+    people: list[str] = []
+    roles: list[str] = []
+    teams: list[str] = []
+
+
+class _OptionsModel(_Strict):
+    allow_author: bool = False
+    invalidate_on_push: bool = True
+
+
+def _validate(doc: SourceDoc, path: Path_, model: type[BaseModel], value: Any) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = (*path, *first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key {first['loc'][-1]!r}"
+        elif first["type"] == "missing":
+            message = f"missing {first['loc'][-1]!r}"
+        field = ".".join(str(p) for p in where if isinstance(p, str))
+        raise doc.error(where, f"{field}: {message}" if field else message) from exc
+
+
+def _name(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _conditions(doc: SourceDoc, path: Path_, value: Any) -> tuple[Condition, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise doc.error(path, f"{_name(path)}: expected a mapping of predicates")
+    conditions = []
+    for key, config in value.items():
+        spec = REGISTRY.get(key)
+        if spec is None:
+            known = ", ".join(sorted(REGISTRY))
+            raise doc.error((*path, key), f"unknown predicate {key!r} (known: {known})")
+        if spec.accepts_list and isinstance(config, list):
+            config = {"any": config}
+        if config is None:
+            config = {}
+        validated = _validate(doc, (*path, key), spec.config, config)
+        conditions.append(Condition(key, validated))
+    return tuple(conditions)
+
+
+def _expect_mapping(doc: SourceDoc, path: Path_, value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise doc.error(path, f"{what} must be a mapping")
+    return value
+
+
+def _rule_or_group(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> Rule | Group:
+    entry = _expect_mapping(doc, path, value, "each approval entry")
+    ops = [op for op in ("and", "or") if op in entry]
+    if ops:
+        if len(entry) != 1:
+            extra = next(k for k in entry if k not in ops)
+            raise doc.error((*path, extra), f"a group holds only '{ops[0]}', not {extra!r}")
+        return _group(doc, (*path, ops[0]), ops[0], entry[ops[0]], names)
+    allowed = {"name", "if", "requires", "options", "description"}
+    for key in entry:
+        if key not in allowed:
+            raise doc.error((*path, key), f"unknown key {key!r} in a rule")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise doc.error(path, "every rule needs a 'name'")
+    if name in names:
+        raise doc.error((*path, "name"), f"rule name {name!r} is used twice")
+    names.add(name)
+    requires = _validate(doc, (*path, "requires"), _RequiresModel, entry.get("requires") or {})
+    if entry.get("requires") is None:
+        requires = _RequiresModel(count=0)
+    options = _validate(doc, (*path, "options"), _OptionsModel, entry.get("options") or {})
+    return Rule(
+        name=name,
+        conditions=_conditions(doc, (*path, "if"), entry.get("if")),
+        requires=Requires(
+            count=requires.count,
+            people=tuple(requires.people),
+            roles=tuple(requires.roles),
+            teams=tuple(requires.teams),
+        ),
+        options=Options(options.allow_author, options.invalidate_on_push),
+        line=doc.line_of(path),
+    )
+
+
+def _group(doc: SourceDoc, path: Path_, op: str, value: Any, names: set[str]) -> Group:
+    if not isinstance(value, list) or not value:
+        raise doc.error(path, f"'{op}' needs a list of rules")
+    children = tuple(_rule_or_group(doc, (*path, i), item, names) for i, item in enumerate(value))
+    return Group(op, children, doc.line_of(path))
+
+
+def _block(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> BlockRule:
+    entry = _expect_mapping(doc, path, value, "each block rule")
+    for key in entry:
+        if key not in {"name", "if", "message", "description"}:
+            raise doc.error((*path, key), f"unknown key {key!r} in a block rule")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise doc.error(path, "every block rule needs a 'name'")
+    if name in names:
+        raise doc.error((*path, "name"), f"rule name {name!r} is used twice")
+    names.add(name)
+    if "if" not in entry:
+        raise doc.error(path, f"block rule {name!r} needs an 'if' (a block without one blocks all)")
+    message = entry.get("message", f"blocked by {name}")
+    if not isinstance(message, str):
+        raise doc.error((*path, "message"), "message must be text")
+    return BlockRule(name, _conditions(doc, (*path, "if"), entry["if"]), message, doc.line_of(path))
+
+
+def _roster(doc: SourceDoc, value: Any, root: Path | None) -> Roster:
+    model = _validate(doc, ("roster",), _RosterModel, value or {})
+    signers = model.allowed_signers
+    if signers is not None and root is not None and not (root / signers).is_file():
+        raise doc.error(("roster", "allowed_signers"), f"allowed_signers file {signers} not found")
+    people = tuple(
+        Person(pid, tuple(p.emails), tuple(p.roles), tuple(p.teams))
+        for pid, p in model.people.items()
+    )
+    return Roster(people, signers)
+
+
+def config_from_doc(doc: SourceDoc, root: Path | None, *, is_default: bool = False) -> Config:
+    data = doc.data
+    if data is None:
+        raise doc.error((), "the file is empty")
+    top = _expect_mapping(doc, (), data, "the configuration")
+    for key in top:
+        if key not in TOP_LEVEL:
+            raise doc.error((key,), f"unknown key {key!r} (known: {', '.join(TOP_LEVEL)})")
+    if top.get("version") != 1:
+        raise doc.error(("version",), "version must be 1")
+    roster = _roster(doc, top.get("roster"), root)
+    policy_data = _expect_mapping(doc, ("policy",), top.get("policy") or {}, "policy")
+    for key in policy_data:
+        if key not in ("approval", "block"):
+            raise doc.error(("policy", key), f"unknown key {key!r} in policy (approval, block)")
+    names: set[str] = set()
+    approval_list = policy_data.get("approval") or []
+    if not isinstance(approval_list, list):
+        raise doc.error(("policy", "approval"), "approval must be a list of rules")
+    approval = Group(
+        "and",
+        tuple(
+            _rule_or_group(doc, ("policy", "approval", i), item, names)
+            for i, item in enumerate(approval_list)
+        ),
+        doc.line_of(("policy", "approval")),
+    )
+    block_list = policy_data.get("block") or []
+    if not isinstance(block_list, list):
+        raise doc.error(("policy", "block"), "block must be a list of rules")
+    block = tuple(_block(doc, ("policy", "block", i), b, names) for i, b in enumerate(block_list))
+    _check_person_refs(doc, roster, approval)
+    return Config(doc.file, is_default, roster, Policy(approval, block), top)
+
+
+def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:
+    """Rules may only ask for people the roster knows."""
+    known = {p.id for p in roster.people}
+    for child in group.children:
+        if isinstance(child, Group):
+            _check_person_refs(doc, roster, child)
+        else:
+            for person in child.requires.people:
+                if person not in known:
+                    raise SourceError(
+                        doc.file, child.line, f"rule {child.name!r}: unknown person {person!r}"
+                    )
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """`explicit`, else `<root>/.caution.yml`, else the built-in default policy."""
+    if explicit is not None:
+        return config_from_doc(read_yaml(explicit, str(explicit)), root)
+    path = root / CONFIG_NAME
+    if path.is_file():
+        return config_from_doc(read_yaml(path, CONFIG_NAME), root)
+    return default_config()
+
+
+def default_config() -> Config:
+    text = resources.files("caution.data").joinpath("default-policy.yml").read_text("utf-8")
+    doc = parse_yaml(text, DEFAULT_SOURCE)
+    return config_from_doc(doc, None, is_default=True)

@@ -1,0 +1,184 @@
+"""Evaluating a policy against a change and its approvals. Pure.
+
+Semantics follow palantir/policy-bot: a rule whose `if` is false is skipped
+and drops out of its `and`/`or`; a group of only skipped rules is skipped; an
+`and` is approved when every rule left is, an `or` when any is. The top-level
+approval list is an implicit `and`, and if every rule in it is skipped the
+change is pending: at least one rule must apply. Any block rule whose `if`
+holds blocks the change, whatever the approvals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from caution.policy.change import Change
+from caution.policy.model import (
+    APPROVED,
+    BLOCKED,
+    ERROR,
+    PENDING,
+    SKIPPED,
+    Approval,
+    BlockRule,
+    Condition,
+    Decision,
+    Group,
+    Policy,
+    Roster,
+    Rule,
+    RuleResult,
+)
+from caution.policy.predicates import REGISTRY
+
+
+def _conditions(
+    conditions: Iterable[Condition], change: Change, roster: Roster
+) -> tuple[bool, str]:
+    """(all hold, why): the first condition that fails explains a skip."""
+    reasons = []
+    for condition in conditions:
+        outcome = REGISTRY[condition.predicate].evaluate(condition.config, change, roster)
+        if not outcome.matched:
+            return False, f"{condition.predicate}: {outcome.reason}"
+        reasons.append(outcome.reason)
+    return True, "; ".join(reasons) if reasons else "applies to every change"
+
+
+def judge_approval(approval: Approval, rule: Rule, change: Change) -> Approval:
+    """Whether one verified approval counts for one rule, and why."""
+
+    def verdict(valid: bool, reason: str) -> Approval:
+        return Approval(
+            approval.by,
+            approval.commit,
+            valid,
+            reason,
+            approval.person,
+            approval.patch_id,
+            approval.email,
+        )
+
+    if not approval.valid:
+        return approval
+    person = approval.person
+    if person is None:
+        return verdict(False, f"{approval.email} is not in the roster")
+    if not rule.options.allow_author and any(
+        person.has_email(email) for email in change.people_emails
+    ):
+        return verdict(False, f"{person.id} wrote a commit in this change")
+    if not rule.requires.admits(person):
+        return verdict(
+            False, f"{person.id} is not {rule.requires.describe(1).split(' from ', 1)[-1]}"
+        )
+    if approval.commit != change.head:
+        same_patch = change.head_patch_id is not None and approval.patch_id == change.head_patch_id
+        if rule.options.invalidate_on_push:
+            return verdict(False, f"stale: approves {approval.commit[:10]}, not the head")
+        if not same_patch:
+            return verdict(False, f"stale: {approval.commit[:10]} has a different patch")
+        return verdict(
+            True, f"{person.id} approved {approval.commit[:10]} (same patch as the head)"
+        )
+    return verdict(True, f"{person.id} approved the head")
+
+
+def evaluate_rule(
+    rule: Rule, change: Change, roster: Roster, approvals: tuple[Approval, ...]
+) -> RuleResult:
+    try:
+        applies, why = _conditions(rule.conditions, change, roster)
+    except Exception as exc:  # a predicate that fails must not let a change through
+        return RuleResult(rule.name, ERROR, f"could not evaluate: {exc}", line=rule.line)
+    if not applies:
+        return RuleResult(rule.name, SKIPPED, why, line=rule.line)
+    needed = rule.requires.count
+    if needed == 0:
+        return RuleResult(rule.name, APPROVED, f"{why}; no approval required", line=rule.line)
+    judged = tuple(judge_approval(a, rule, change) for a in approvals)
+    approvers = {a.person.id for a in judged if a.valid and a.person is not None}
+    if len(approvers) >= needed:
+        who = ", ".join(sorted(approvers))
+        return RuleResult(rule.name, APPROVED, f"{why}; approved by {who}", judged, line=rule.line)
+    missing = rule.requires.describe(needed - len(approvers))
+    return RuleResult(rule.name, PENDING, why, judged, missing, line=rule.line)
+
+
+def evaluate_group(
+    group: Group, change: Change, roster: Roster, approvals: tuple[Approval, ...], name: str
+) -> RuleResult:
+    children = tuple(
+        evaluate_group(c, change, roster, approvals, f"{c.op} group")
+        if isinstance(c, Group)
+        else evaluate_rule(c, change, roster, approvals)
+        for c in group.children
+    )
+    live = [c for c in children if c.status != SKIPPED]
+    if not live:
+        status, reason = SKIPPED, "every rule in it was skipped"
+    elif any(c.status == ERROR for c in live) and not (
+        group.op == "or" and any(c.status == APPROVED for c in live)
+    ):
+        status, reason = ERROR, "a rule in it could not be evaluated"
+    elif group.op == "or":
+        winners = [c.name for c in live if c.status == APPROVED]
+        if winners:
+            status, reason = APPROVED, f"satisfied by {winners[0]}"
+        else:
+            status, reason = PENDING, "no rule in it is approved yet"
+    else:
+        waiting = [c.name for c in live if c.status != APPROVED]
+        if waiting:
+            status, reason = PENDING, f"waiting for {', '.join(waiting)}"
+        else:
+            status, reason = APPROVED, "every rule that applies is approved"
+    return RuleResult(name, status, reason, kind="group", line=group.line, children=children)
+
+
+def evaluate_block(rule: BlockRule, change: Change, roster: Roster) -> RuleResult:
+    try:
+        applies, why = _conditions(rule.conditions, change, roster)
+    except Exception as exc:
+        return RuleResult(
+            rule.name, ERROR, f"could not evaluate: {exc}", kind="block", line=rule.line
+        )
+    if applies:
+        return RuleResult(
+            rule.name, BLOCKED, f"{rule.message} ({why})", kind="block", line=rule.line
+        )
+    return RuleResult(rule.name, SKIPPED, why, kind="block", line=rule.line)
+
+
+def flatten(results: Iterable[RuleResult]) -> list[RuleResult]:
+    """Rules in order, groups replaced by their members (what reports list)."""
+    out: list[RuleResult] = []
+    for result in results:
+        if result.kind == "group":
+            out.extend(flatten(result.children))
+        else:
+            out.append(result)
+    return out
+
+
+def evaluate(
+    policy: Policy, change: Change, roster: Roster, approvals: tuple[Approval, ...]
+) -> Decision:
+    tree = evaluate_group(policy.approval, change, roster, approvals, "approval")
+    blocks = tuple(evaluate_block(rule, change, roster) for rule in policy.block)
+    rules = (*tree.children, *blocks)
+    blocked = [b for b in blocks if b.status == BLOCKED]
+    errors = [r for r in flatten(rules) if r.status == ERROR]
+    if blocked:
+        return Decision("blocked", rules, f"blocked by {', '.join(b.name for b in blocked)}")
+    if errors:
+        return Decision("pending", rules, f"{errors[0].name} could not be evaluated")
+    if tree.status == APPROVED:
+        return Decision("pass", rules, "every rule that applies is approved")
+    if tree.status == SKIPPED:
+        return Decision(
+            "pending", rules, "every approval rule was skipped; at least one must apply"
+        )
+    waiting = [r for r in flatten(tree.children) if r.status == PENDING]
+    missing = "; ".join(f"{r.name}: {r.missing}" for r in waiting if r.missing)
+    return Decision("pending", rules, f"waiting for {missing or tree.reason}")

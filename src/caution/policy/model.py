@@ -1,0 +1,151 @@
+"""A loaded policy: rules, groups, block rules, the roster; and the results of evaluating them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+APPROVED = "approved"
+PENDING = "pending"
+SKIPPED = "skipped"
+BLOCKED = "blocked"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    emails: tuple[str, ...]
+    roles: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+
+    def has_email(self, email: str) -> bool:
+        return email.lower() in (e.lower() for e in self.emails)
+
+
+@dataclass(frozen=True)
+class Roster:
+    people: tuple[Person, ...] = ()
+    allowed_signers: str | None = None  # path, relative to the repository root
+
+    def by_email(self, email: str) -> Person | None:
+        return next((p for p in self.people if p.has_email(email)), None)
+
+    def by_id(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+
+@dataclass(frozen=True)
+class Condition:
+    predicate: str
+    config: Any  # the predicate's validated configuration
+
+
+@dataclass(frozen=True)
+class Requires:
+    count: int = 1
+    people: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+
+    def admits(self, person: Person) -> bool:
+        """Whether `person` is one of the approvers this rule asks for."""
+        if not (self.people or self.roles or self.teams):
+            return True
+        return (
+            person.id in self.people
+            or any(role in person.roles for role in self.roles)
+            or any(team in person.teams for team in self.teams)
+        )
+
+    def describe(self, count: int) -> str:
+        who = []
+        if self.people:
+            who.append(
+                f"{'person' if len(self.people) == 1 else 'people'} {', '.join(self.people)}"
+            )
+        if self.roles:
+            who.append(f"role {', '.join(self.roles)}")
+        if self.teams:
+            who.append(f"team {', '.join(self.teams)}")
+        noun = "approval" if count == 1 else "approvals"
+        return f"{count} {noun}" + (f" from {' or '.join(who)}" if who else "")
+
+
+@dataclass(frozen=True)
+class Options:
+    allow_author: bool = False
+    invalidate_on_push: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    conditions: tuple[Condition, ...] = ()
+    requires: Requires = field(default_factory=lambda: Requires(count=0))
+    options: Options = field(default_factory=Options)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    op: str  # and | or
+    children: tuple[Rule | Group, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class BlockRule:
+    name: str
+    conditions: tuple[Condition, ...]
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    approval: Group
+    block: tuple[BlockRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded `.caution.yml`: where it came from, the roster and the policy."""
+
+    source: str  # the file, or "built-in default policy"
+    is_default: bool
+    roster: Roster
+    policy: Policy
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One signed approval, as verified for this change."""
+
+    by: str  # roster person id, or the signer's principal when not in the roster
+    commit: str
+    valid: bool
+    reason: str  # why it does or does not count
+    person: Person | None = None
+    patch_id: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    name: str
+    status: str
+    reason: str
+    approvals: tuple[Approval, ...] = ()
+    missing: str | None = None
+    kind: str = "approval"  # approval | block | group
+    line: int | None = None
+    children: tuple[RuleResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: str  # pass | pending | blocked
+    rules: tuple[RuleResult, ...]
+    summary: str

@@ -1,0 +1,322 @@
+"""Predicates a rule's `if` can use, registered by name.
+
+A predicate is a pydantic model for its configuration and a pure function of
+(configuration, change, roster) to an outcome with its reason. Later
+capabilities register theirs (`reach`, `risk`) with `register` and the
+evaluator never changes.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from caution.policy.change import Change
+from caution.policy.globs import Glob, GlobError, compile_glob
+from caution.policy.model import Roster
+
+C = TypeVar("C", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    matched: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class PredicateSpec(Generic[C]):
+    name: str
+    config: type[C]
+    evaluate: Callable[[C, Change, Roster], Outcome]
+    accepts_list: bool = False  # `authors_in: [a, b]` is short for `{any: [a, b]}`
+
+
+REGISTRY: dict[str, PredicateSpec[Any]] = {}
+
+
+def register(
+    name: str, config: type[C], *, accepts_list: bool = False
+) -> Callable[[Callable[[C, Change, Roster], Outcome]], Callable[[C, Change, Roster], Outcome]]:
+    def add(fn: Callable[[C, Change, Roster], Outcome]) -> Callable[[C, Change, Roster], Outcome]:
+        if name in REGISTRY:
+            raise ValueError(f"predicate {name!r} is registered twice")
+        REGISTRY[name] = PredicateSpec(name, config, fn, accepts_list)
+        return fn
+
+    return add
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+# --- comparisons: "> 100", ">= 0.5", "== 3" ------------------------------------------------------
+
+_COMPARISON = re.compile(r"^\s*(<=|>=|==|!=|<|>)?\s*(-?\d+(?:\.\d+)?)\s*$")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    op: str
+    value: float
+
+    def holds(self, actual: float) -> bool:
+        return _OPS[self.op](actual, self.value)
+
+    def __str__(self) -> str:
+        value = int(self.value) if self.value == int(self.value) else self.value
+        return f"{self.op} {value}"
+
+
+def parse_comparison(text: object) -> Comparison:
+    if isinstance(text, bool):
+        raise ValueError("expected a comparison such as '> 100'")
+    if isinstance(text, int | float):
+        return Comparison("==", float(text))
+    found = _COMPARISON.match(str(text))
+    if not found:
+        raise ValueError(f"expected a comparison such as '> 100', got {text!r}")
+    return Comparison(found.group(1) or "==", float(found.group(2)))
+
+
+def _globs(patterns: list[str]) -> list[Glob]:
+    try:
+        return [compile_glob(p) for p in patterns]
+    except GlobError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# --- changed_files / only_changed_files ----------------------------------------------------------
+
+
+class ChangedFiles(Strict):
+    paths: list[str]
+    ignore: list[str] = []
+    _paths: list[Glob] = []
+    _ignore: list[Glob] = []
+
+    @field_validator("paths", "ignore")
+    @classmethod
+    def _valid(cls, value: list[str]) -> list[str]:
+        _globs(value)
+        return value
+
+    @field_validator("paths")
+    @classmethod
+    def _some(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("needs at least one path glob")
+        return value
+
+    @model_validator(mode="after")
+    def _compile(self) -> ChangedFiles:
+        object.__setattr__(self, "_paths", _globs(self.paths))
+        object.__setattr__(self, "_ignore", _globs(self.ignore))
+        return self
+
+    def selects(self, path: str) -> bool:
+        return any(g.matches(path) for g in self._paths) and not any(
+            g.matches(path) for g in self._ignore
+        )
+
+
+@register("changed_files", ChangedFiles)
+def changed_files(config: ChangedFiles, change: Change, roster: Roster) -> Outcome:
+    hits = [path for path in change.files if config.selects(path)]
+    if hits:
+        more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+        return Outcome(True, f"changes {', '.join(hits[:3])}{more}")
+    return Outcome(False, f"changes no file in {', '.join(config.paths)}")
+
+
+class OnlyChangedFiles(Strict):
+    paths: list[str]
+    _paths: list[Glob] = []
+
+    @field_validator("paths")
+    @classmethod
+    def _valid(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("needs at least one path glob")
+        _globs(value)
+        return value
+
+    @model_validator(mode="after")
+    def _compile(self) -> OnlyChangedFiles:
+        object.__setattr__(self, "_paths", _globs(self.paths))
+        return self
+
+
+@register("only_changed_files", OnlyChangedFiles)
+def only_changed_files(config: OnlyChangedFiles, change: Change, roster: Roster) -> Outcome:
+    outside = [p for p in change.files if not any(g.matches(p) for g in config._paths)]
+    if change.files and not outside:
+        return Outcome(True, f"changes only files in {', '.join(config.paths)}")
+    if not change.files:
+        return Outcome(False, "changes no files")
+    return Outcome(False, f"also changes {outside[0]}")
+
+
+# --- provenance ----------------------------------------------------------------------------------
+
+_LEVELS = ("human", "unknown", "assisted", "autonomous")
+
+
+class ProvenanceCondition(Strict):
+    level_in: list[str] | None = None
+    tools_in: list[str] | None = None
+    ai_fraction: Comparison | None = None
+
+    @field_validator("level_in")
+    @classmethod
+    def _levels(cls, value: list[str] | None) -> list[str] | None:
+        for level in value or []:
+            if level not in _LEVELS:
+                raise ValueError(f"unknown level {level!r} (levels: {', '.join(_LEVELS)})")
+        return value
+
+    @field_validator("ai_fraction", mode="before")
+    @classmethod
+    def _comparison(cls, value: object) -> Comparison:
+        return value if isinstance(value, Comparison) else parse_comparison(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> ProvenanceCondition:
+        if self.level_in is None and self.tools_in is None and self.ai_fraction is None:
+            raise ValueError("needs level_in, tools_in or ai_fraction")
+        return self
+
+
+@register("provenance", ProvenanceCondition)
+def provenance(config: ProvenanceCondition, change: Change, roster: Roster) -> Outcome:
+    result = change.provenance
+    reasons = []
+    if config.level_in is not None:
+        if result.level.value not in config.level_in:
+            return Outcome(False, f"provenance is {result.level.value}")
+        reasons.append(f"provenance is {result.level.value}")
+    if config.tools_in is not None:
+        tools = [t for t in result.tools if t in config.tools_in]
+        if not tools:
+            return Outcome(False, f"no commit made with {', '.join(config.tools_in)}")
+        reasons.append(f"made with {', '.join(tools)}")
+    if config.ai_fraction is not None:
+        fraction = change.ai_fraction
+        if fraction is None:
+            reasons.append("AI share of lines unknown (treated as matching)")
+        elif not config.ai_fraction.holds(fraction):
+            return Outcome(
+                False, f"AI share of added lines {fraction:.2f} is not {config.ai_fraction}"
+            )
+        else:
+            reasons.append(f"AI share of added lines {fraction:.2f} {config.ai_fraction}")
+    tools_note = f" ({', '.join(result.tools)})" if result.tools and config.tools_in is None else ""
+    return Outcome(True, "; ".join(reasons) + tools_note)
+
+
+# --- modified_lines ------------------------------------------------------------------------------
+
+
+class ModifiedLines(Strict):
+    additions: Comparison | None = None
+    deletions: Comparison | None = None
+    total: Comparison | None = None
+
+    @field_validator("additions", "deletions", "total", mode="before")
+    @classmethod
+    def _comparison(cls, value: object) -> Comparison | None:
+        if value is None or isinstance(value, Comparison):
+            return value
+        return parse_comparison(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> ModifiedLines:
+        if self.additions is None and self.deletions is None and self.total is None:
+            raise ValueError("needs additions, deletions or total")
+        return self
+
+
+@register("modified_lines", ModifiedLines)
+def modified_lines(config: ModifiedLines, change: Change, roster: Roster) -> Outcome:
+    """True when any of the given comparisons holds (policy-bot's semantics)."""
+    if change.additions is None or change.deletions is None:
+        return Outcome(True, "line counts unknown (blobs missing): treated as matching")
+    values = {
+        "additions": change.additions,
+        "deletions": change.deletions,
+        "total": change.additions + change.deletions,
+    }
+    for name in ("additions", "deletions", "total"):
+        comparison = getattr(config, name)
+        if comparison is not None and comparison.holds(values[name]):
+            return Outcome(True, f"{name} {values[name]} {comparison}")
+    shown = ", ".join(f"{k} {v}" for k, v in values.items())
+    return Outcome(False, f"{shown}: no limit exceeded")
+
+
+# --- authors_in ----------------------------------------------------------------------------------
+
+
+class AuthorsIn(Strict):
+    people: list[str] = []
+    roles: list[str] = []
+    teams: list[str] = []
+    any: list[str] = []  # names matched against people, roles and teams alike
+
+
+@register("authors_in", AuthorsIn, accepts_list=True)
+def authors_in(config: AuthorsIn, change: Change, roster: Roster) -> Outcome:
+    for email in sorted(change.author_emails):
+        person = roster.by_email(email)
+        if person is None:
+            continue
+        names = {person.id, *person.roles, *person.teams}
+        if (
+            person.id in config.people
+            or names & set(config.any)
+            or set(person.roles) & set(config.roles)
+            or set(person.teams) & set(config.teams)
+        ):
+            return Outcome(True, f"authored by {person.id}")
+    return Outcome(False, "no author in the listed people, roles or teams")
+
+
+# --- targets_branch ------------------------------------------------------------------------------
+
+
+class TargetsBranch(Strict):
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {value!r}: {exc}") from exc
+        return value
+
+
+@register("targets_branch", TargetsBranch)
+def targets_branch(config: TargetsBranch, change: Change, roster: Roster) -> Outcome:
+    branch = change.target_branch
+    if branch is None:
+        return Outcome(False, "target branch unknown (give --target)")
+    short = branch.removeprefix("refs/heads/").removeprefix("origin/")
+    if re.search(config.pattern, short):
+        return Outcome(True, f"targets {short}")
+    return Outcome(False, f"targets {short}")

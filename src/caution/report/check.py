@@ -1,0 +1,214 @@
+"""`caution check` results as JSON, text, Markdown (a PR comment) and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from caution.policy.check import CheckResult
+from caution.policy.evaluate import flatten
+from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, RuleResult
+
+STATUS_STYLE = {
+    APPROVED: "green",
+    PENDING: "yellow",
+    SKIPPED: "dim",
+    BLOCKED: "bold red",
+    ERROR: "bold red",
+}
+STATUS_MARK = {APPROVED: "✔", PENDING: "…", SKIPPED: "–", BLOCKED: "✖", ERROR: "!"}
+DECISION_STYLE = {"pass": "bold green", "pending": "bold yellow", "blocked": "bold red"}
+
+
+def _rule_json(rule: RuleResult) -> dict[str, Any]:
+    return {
+        "name": rule.name,
+        "kind": rule.kind,
+        "status": rule.status,
+        "reason": rule.reason,
+        "approvals": [
+            {"by": a.by, "commit": a.commit, "valid": a.valid, "reason": a.reason}
+            for a in rule.approvals
+        ],
+        "missing": rule.missing,
+        "line": rule.line,
+    }
+
+
+def _rules(result: CheckResult) -> list[RuleResult]:
+    """Leaf rules in order, with each `or` group's own verdict after its members."""
+    out: list[RuleResult] = []
+    for rule in result.decision.rules:
+        if rule.kind == "group":
+            members = flatten([rule])
+            out.extend(members)
+            names = ", ".join(m.name for m in members)
+            out.append(
+                RuleResult(
+                    f"{rule.name}({names})", rule.status, rule.reason, kind="group", line=rule.line
+                )
+            )
+        else:
+            out.append(rule)
+    return out
+
+
+def check_to_json(result: CheckResult) -> dict[str, Any]:
+    change = result.change
+    return {
+        "decision": result.decision.decision,
+        "summary": result.decision.summary,
+        "rules": [_rule_json(r) for r in _rules(result)],
+        "change": {
+            "range": change.range,
+            "head": change.head,
+            "target": change.target_branch,
+            "commits": len(change.provenance.commits),
+            "files": len(change.files),
+            "additions": change.additions,
+            "deletions": change.deletions,
+            "provenance": {
+                "level": change.provenance.level.value,
+                "tools": list(change.provenance.tools),
+            },
+        },
+        "policy": {"source": result.config.source, "default": result.config.is_default},
+    }
+
+
+def render_check(result: CheckResult, console: Console) -> None:
+    decision = result.decision
+    change = result.change
+    head = Text(f"caution check {change.range}: ")
+    head.append(decision.decision.upper(), style=DECISION_STYLE[decision.decision])
+    head.append(f" — {decision.summary}")
+    console.print(head, highlight=False)
+    prov = change.provenance
+    tools = f" ({', '.join(prov.tools)})" if prov.tools else ""
+    policy = result.config.source
+    if result.config.is_default:
+        policy += " (no .caution.yml; `caution init` writes one)"
+    console.print(
+        f"policy: {policy}\nchange: {len(prov.commits)} commits, {prov.level.value}{tools}, "
+        f"head {change.head[:10]}",
+        highlight=False,
+        markup=False,
+    )
+    for rule in _rules(result):
+        if rule.kind == "group" and rule.status == SKIPPED:
+            continue
+        line = Text("  ")
+        line.append(f"{STATUS_MARK[rule.status]} {rule.status:<9}", style=STATUS_STYLE[rule.status])
+        line.append(f" {rule.name}", style="bold" if rule.status != SKIPPED else "dim")
+        line.append(f" — {rule.reason}", style="dim" if rule.status == SKIPPED else "")
+        console.print(line, highlight=False)
+        if rule.missing:
+            console.print(f"      missing: {rule.missing}", style="yellow", highlight=False)
+        for approval in rule.approvals:
+            mark = "counts" if approval.valid else "does not count"
+            console.print(
+                f"      approval by {approval.by} on {approval.commit[:10]}: "
+                f"{mark} ({approval.reason})",
+                style="" if approval.valid else "dim",
+                highlight=False,
+                markup=False,
+            )
+
+
+_MD_STATUS = {
+    APPROVED: "✅ approved",
+    PENDING: "⏳ pending",
+    SKIPPED: "➖ skipped",
+    BLOCKED: "⛔ blocked",
+    ERROR: "❗ error",
+}
+_MD_DECISION = {"pass": "✅ pass", "pending": "⏳ pending", "blocked": "⛔ blocked"}
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def check_to_markdown(result: CheckResult) -> str:
+    decision = result.decision
+    change = result.change
+    prov = change.provenance
+    tools = f" ({', '.join(prov.tools)})" if prov.tools else ""
+    lines = [
+        f"### caution: {_MD_DECISION[decision.decision]}",
+        "",
+        f"{_md(decision.summary)}",
+        "",
+        f"**Change** `{change.range}` · {len(prov.commits)} commits · provenance "
+        f"**{prov.level.value}**{tools} · head `{change.head[:10]}`  ",
+        f"**Policy** {result.config.source}"
+        + (" (no `.caution.yml`; run `caution init`)" if result.config.is_default else ""),
+        "",
+        "| rule | status | why | missing |",
+        "|---|---|---|---|",
+    ]
+    for rule in _rules(result):
+        lines.append(
+            f"| {_md(rule.name)} | {_MD_STATUS[rule.status]} | {_md(rule.reason)} | "
+            f"{_md(rule.missing or '')} |"
+        )
+    approvals = [(r.name, a) for r in _rules(result) for a in r.approvals]
+    if approvals:
+        lines += ["", "<details><summary>Approvals</summary>", ""]
+        for name, a in approvals:
+            counted = "counts" if a.valid else "does not count"
+            lines.append(
+                f"- **{_md(name)}**: {a.by} on `{a.commit[:10]}` {counted}: {_md(a.reason)}"
+            )
+        lines += ["", "</details>"]
+    lines += ["", "<sub>Approve with `caution approve`; see `caution check --help`.</sub>"]
+    return "\n".join(lines) + "\n"
+
+
+def check_to_sarif(result: CheckResult, version: str) -> dict[str, Any]:
+    """SARIF 2.1.0: one result per rule that did not pass (pending, blocked, error)."""
+    rules = [r for r in _rules(result) if r.kind != "group"]
+    config_uri = None if result.config.is_default else result.config.source
+    results = []
+    for rule in rules:
+        if rule.status in (APPROVED, SKIPPED):
+            continue
+        text = rule.reason + (f" Missing: {rule.missing}." if rule.missing else "")
+        entry: dict[str, Any] = {
+            "ruleId": rule.name,
+            "level": "warning" if rule.status == PENDING else "error",
+            "kind": "fail",
+            "message": {"text": f"{rule.status}: {text}"},
+            "properties": {"status": rule.status, "range": result.change.range},
+        }
+        if config_uri is not None and rule.line is not None:
+            entry["locations"] = [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": config_uri},
+                        "region": {"startLine": rule.line},
+                    }
+                }
+            ]
+        results.append(entry)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "caution",
+                        "version": version,
+                        "rules": [
+                            {"id": r.name, "shortDescription": {"text": f"caution rule {r.name}"}}
+                            for r in rules
+                        ],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }

@@ -1,0 +1,323 @@
+"""Signed approvals with the real ssh-keygen, stored as real git notes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from caution.cli import main
+from caution.git.notes import append_note, read_notes
+from caution.git.repo import patch_id, repository_id
+from caution.policy.approvals import read_approvals
+from caution.policy.config import load_config
+from caution.policy.ssh import sign
+from caution.policy.statement import NOTES_REF, Statement, entry_line
+from tests.conftest import Repo
+
+POLICY = """version: 1
+roster:
+  allowed_signers: .caution/allowed_signers
+  people:
+    alice: {emails: [alice@shop.example], roles: [senior], teams: [checkout]}
+    bob:   {emails: [bob@shop.example], teams: [checkout]}
+    carol: {emails: [carol@shop.example], teams: [checkout]}
+    agent: {emails: [noreply@anthropic.com], roles: [senior]}
+policy:
+  approval:
+    - name: ai-changes-need-a-senior
+      if:
+        provenance: {level_in: [assisted, autonomous]}
+      requires: {count: 1, roles: [senior]}
+      options: {allow_author: false, invalidate_on_push: %s}
+    - name: rest
+"""
+CAROL = ("Carol Coder", "carol@shop.example")
+
+
+def keygen(path: Path, comment: str) -> Path:
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)], check=True
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("keys")
+    names = ("alice", "bob", "carol", "mallory", "agent")
+    return {name: keygen(folder / name, name) for name in names}
+
+
+def signers_line(email: str, key: Path) -> str:
+    public = key.with_suffix(".pub").read_text().split()
+    return f'{email} namespaces="caution-approval" {public[0]} {public[1]}\n'
+
+
+def setup_repo(repo: Repo, keys: dict[str, Path], invalidate_on_push: bool = True) -> str:
+    allowed = "".join(
+        signers_line(f"{name}@shop.example", keys[name]) for name in ("alice", "bob", "carol")
+    ) + signers_line("noreply@anthropic.com", keys["agent"])
+    repo.commit(
+        "base",
+        {
+            ".caution.yml": POLICY % str(invalidate_on_push).lower(),
+            ".caution/allowed_signers": allowed,
+            "services/checkout/cart.py": "total = 0\n",
+        },
+    )
+    repo.git("checkout", "-q", "-b", "feature")
+    return repo.commit(
+        "Add coupons\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
+        {"services/checkout/cart.py": "total = 0\ncoupons = []\n"},
+        author=CAROL,
+    )
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def check(repo: Repo, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    code, out, err = cli(capsys, "-C", str(repo.path), "check", "main..HEAD", "-f", "json")
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def rule(report: dict[str, object], name: str) -> dict[str, object]:
+    return next(r for r in report["rules"] if r["name"] == name)  # type: ignore[attr-defined,index]
+
+
+def approve(
+    repo: Repo,
+    keys: dict[str, Path],
+    who: str,
+    capsys: pytest.CaptureFixture[str],
+    rev: str = "HEAD",
+    email: str | None = None,
+) -> tuple[int, str]:
+    code, out, err = cli(
+        capsys,
+        "-C",
+        str(repo.path),
+        "approve",
+        rev,
+        "--key",
+        str(keys[who]),
+        "--signer",
+        email or f"{who}@shop.example",
+        "--comment",
+        "looks right",
+    )
+    return code, out + err
+
+
+def forge(
+    repo: Repo,
+    key: Path,
+    email: str,
+    commit: str,
+    *,
+    namespace: str | None = None,
+    on: str | None = None,
+    statement: Statement | None = None,
+) -> None:
+    """Write an approval note by hand, as an attacker or a careless script would."""
+    statement = statement or Statement(
+        repository_id(repo.path),
+        commit,
+        patch_id(repo.path, commit) or "",
+        email,
+        "2026-01-01T00:00:00+00:00",
+        "",
+    )
+    if namespace is None:
+        signature = sign(statement.text().encode(), key)
+    else:
+        signature = subprocess.run(
+            ["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", namespace],
+            input=statement.text().encode(),
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    append_note(
+        repo.path,
+        NOTES_REF,
+        on or commit,
+        entry_line(statement, signature),
+        ("forger", "forger@example.com"),
+    )
+
+
+def test_valid_approval_passes_the_gate(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    code, report = check(repo, capsys)
+    assert (code, report["decision"]) == (1, "pending")
+    assert rule(report, "ai-changes-need-a-senior")["missing"] == "1 approval from role senior"
+
+    code, said = approve(repo, keys, "alice", capsys)
+    assert code == 0, said
+    code, report = check(repo, capsys)
+    assert (code, report["decision"]) == (0, "pass")
+    assert rule(report, "ai-changes-need-a-senior")["approvals"] == [
+        {"by": "alice", "commit": head, "valid": True, "reason": "alice approved the head"}
+    ]
+    code, out, _ = cli(capsys, "-C", str(repo.path), "approvals", "-f", "json")
+    listed = json.loads(out)["approvals"]
+    assert [(a["by"], a["valid"], a["comment"]) for a in listed] == [("alice", True, "looks right")]
+
+
+def test_two_approvals_on_one_commit_append(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    assert approve(repo, keys, "bob", capsys)[0] == 0
+    roster = load_config(repo.path).roster
+    assert sorted(r.approval.by for r in read_approvals(repo.path, roster, {head})) == [
+        "alice",
+        "bob",
+    ]
+
+
+def test_signer_not_in_allowed_signers(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    code, said = approve(repo, keys, "mallory", capsys, email="alice@shop.example")
+    assert code == 1 and "signature does not verify" in said
+    forge(repo, keys["mallory"], "alice@shop.example", head)
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert approval["valid"] is False and "does not verify" in approval["reason"]
+
+
+def test_wrong_namespace(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    forge(repo, keys["alice"], "alice@shop.example", head, namespace="git")
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert not approval["valid"] and "does not verify" in approval["reason"]
+
+
+def test_signature_copied_onto_another_commit(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = setup_repo(repo, keys)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    new = repo.commit("More coupons", {"services/checkout/cart.py": "x = 1\n"}, author=CAROL)
+    note = read_notes(repo.path, NOTES_REF)[old]
+    append_note(repo.path, NOTES_REF, new, note.strip(), ("carol", "carol@shop.example"))
+    code, report = check(repo, capsys)
+    assert code == 1
+    reasons = [a["reason"] for a in rule(report, "ai-changes-need-a-senior")["approvals"]]  # type: ignore[index]
+    assert any(r.startswith("copied: it approves") for r in reasons)
+
+
+def test_author_cannot_approve_their_own_change(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    code, said = approve(repo, keys, "carol", capsys)
+    assert code == 1 and "wrote a commit in this change" in said
+    # a note she writes by hand does not count either
+    forge(repo, keys["carol"], "carol@shop.example", head)
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert approval["valid"] is False
+
+
+def test_ai_identity_never_approves(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    code, said = approve(repo, keys, "agent", capsys, email="noreply@anthropic.com")
+    assert code == 1 and "AI identity" in said
+    forge(repo, keys["agent"], "noreply@anthropic.com", head)
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert "AI identity" in approval["reason"]
+
+
+def test_approval_goes_stale_after_a_new_commit(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_repo(repo, keys)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    assert check(repo, capsys)[0] == 0
+    repo.commit(
+        "Fix a typo", {"services/checkout/cart.py": "total = 0\ncoupons = [] \n"}, author=CAROL
+    )
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert approval["reason"].startswith("stale")
+
+
+def test_rebase_keeps_approval_only_when_the_patch_is_the_same(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_repo(repo, keys, invalidate_on_push=False)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    repo.git("checkout", "-q", "main")
+    repo.commit("Unrelated docs", {"docs/readme.md": "hello\n"}, author=("Bob", "bob@shop.example"))
+    repo.git("checkout", "-q", "feature")
+    repo.git("rebase", "-q", "main")
+    code, report = check(repo, capsys)
+    assert (code, report["decision"]) == (0, "pass")
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert "same patch" in approval["reason"]
+
+    repo.write("services/checkout/cart.py", "total = 0\ncoupons = [1]\n")
+    repo.git("commit", "-q", "-a", "--amend", "--no-edit")
+    code, report = check(repo, capsys)
+    assert (code, report["decision"]) == (1, "pending")
+    assert rule(report, "ai-changes-need-a-senior")["approvals"] == []  # no longer this change
+
+
+def test_tampered_note(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    note = json.loads(read_notes(repo.path, NOTES_REF)[head].strip())
+    note["statement"] = note["statement"].replace('"looks right"', '"LGTM, ship it"')
+    repo.git("notes", f"--ref={NOTES_REF}", "add", "-f", "-m", json.dumps(note), head)
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert "does not verify" in approval["reason"]
+
+
+def test_statement_for_another_repository(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys)
+    statement = Statement(
+        "0" * 40,
+        head,
+        patch_id(repo.path, head) or "",
+        "alice@shop.example",
+        "2026-01-01T00:00:00+00:00",
+        "",
+    )
+    forge(repo, keys["alice"], "alice@shop.example", head, statement=statement)
+    code, report = check(repo, capsys)
+    assert code == 1
+    (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert approval["reason"] == "signed for another repository"
+    assert replace(statement, comment="x").comment == "x"

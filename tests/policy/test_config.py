@@ -1,0 +1,133 @@
+"""Malformed configurations fail closed: exit 2 and `file:line: problem`."""
+
+from __future__ import annotations
+
+import pytest
+
+from caution.cli import main
+from caution.policy.config import load_config
+from tests.conftest import Repo
+
+GOOD = """version: 1
+roster:
+  allowed_signers: .caution/allowed_signers
+  people:
+    alice: {emails: [alice@shop.example], roles: [senior]}
+policy:
+  approval:
+    - name: ai
+      if:
+        provenance: {level_in: [assisted]}
+      requires: {count: 1, roles: [senior]}
+    - name: rest
+"""
+
+
+@pytest.fixture
+def configured(repo: Repo) -> Repo:
+    repo.write(".caution/allowed_signers", "")
+    repo.commit("base", {"a.txt": "1\n"})
+    return repo
+
+
+def check_error(repo: Repo, text: str, capsys: pytest.CaptureFixture[str]) -> str:
+    repo.write(".caution.yml", text)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-C", str(repo.path), "check", "HEAD"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    return err.strip()
+
+
+def test_good_config_loads(configured: Repo) -> None:
+    configured.write(".caution.yml", GOOD)
+    config = load_config(configured.path)
+    assert not config.is_default
+    assert [p.id for p in config.roster.people] == ["alice"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            GOOD.replace("    - name: rest\n", "    - name: rest\n      colour: blue\n"),
+            "caution: .caution.yml:13: unknown key 'colour' in a rule",
+        ),
+        (
+            GOOD.replace("count: 1,", "count: many,"),
+            "caution: .caution.yml:11: policy.approval.requires.count: Input should be",
+        ),
+        (
+            GOOD.replace(
+                "provenance: {level_in: [assisted]}", 'changed_files: {paths: ["src/**b"]}'
+            ),
+            "caution: .caution.yml:10: policy.approval.if.changed_files.paths",
+        ),
+        (
+            GOOD.replace("    - name: rest\n", "    - name: rest\n   bad: [\n"),
+            "caution: .caution.yml:13: YAML syntax error",
+        ),
+        (
+            GOOD.replace("provenance: {level_in: [assisted]}", "provenance: {level_in: [ai]}"),
+            "caution: .caution.yml:10: policy.approval.if.provenance.level_in: unknown level 'ai'",
+        ),
+        (
+            GOOD.replace("provenance:", "provenence:"),
+            "caution: .caution.yml:10: unknown predicate 'provenence'",
+        ),
+        (GOOD.replace("version: 1", "version: 2"), "caution: .caution.yml:1: version must be 1"),
+        (GOOD + "extra: 1\n", "caution: .caution.yml:13: unknown key 'extra'"),
+        (
+            GOOD.replace(
+                "allowed_signers: .caution/allowed_signers", "allowed_signers: .caution/missing"
+            ),
+            "caution: .caution.yml:3: allowed_signers file .caution/missing not found",
+        ),
+        (
+            GOOD.replace("    - name: rest\n", "    - name: ai\n"),
+            "caution: .caution.yml:12: rule name 'ai' is used twice",
+        ),
+        (
+            GOOD.replace("roles: [senior]}\n", "roles: [senior]}\n    bob: {roles: [x]}\n", 1),
+            "caution: .caution.yml:6: roster.people.bob.emails: missing 'emails'",
+        ),
+        ("", "caution: .caution.yml: the file is empty"),
+        ("- just\n- a list\n", "caution: .caution.yml:1: the configuration must be a mapping"),
+    ],
+    ids=[
+        "unknown key",
+        "wrong type",
+        "bad glob",
+        "yaml syntax",
+        "bad level",
+        "unknown predicate",
+        "version",
+        "unknown top-level key",
+        "missing signers file",
+        "duplicate rule",
+        "missing field",
+        "empty",
+        "not a mapping",
+    ],
+)
+def test_malformed_config(
+    configured: Repo, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    assert check_error(configured, text, capsys).startswith(expected)
+
+
+def test_not_utf8(configured: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    configured.write(".caution.yml", b"version: 1\n# caf\xe9\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-C", str(configured.path), "check", "HEAD"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip() == "caution: .caution.yml:2: not UTF-8 text"
+
+
+def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-C", str(configured.path), "check", "HEAD", "--config", "nope.yml"])
+    assert exit_info.value.code == 2
+    assert "nope.yml: cannot read" in capsys.readouterr().err
