@@ -1,33 +1,48 @@
-"""The built-in demo repository shows every level."""
+"""`caution demo` end to end, as the README runs it: every step's exit code and verdict."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from caution.cli import main
-from caution.demo import build_sample_repo
+from caution.demo import build_shop
 from caution.provenance import provenance_of_range
 
 
-def test_demo_repository_has_every_level(tmp_path: Path) -> None:
-    repo = build_sample_repo(tmp_path / "shop")
-    result = provenance_of_range(repo, "HEAD", reachable=True)
-    assert result.by_level == {"assisted": 3, "autonomous": 1, "human": 1, "unknown": 1}
-    assert result.level.value == "autonomous"
-    assert set(result.tools) == {"claude-code", "copilot", "cursor"}
+def test_demo_walkthrough(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "caution", "demo", "--dir", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "120"},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout + proc.stderr
+    codes = [int(c) for c in re.findall(r"\[exit code (\d+)\]", out)]
+    assert codes == [0, 1, 0, 0, 1, 1, 1, 0]
+    verdicts = re.findall(r"caution check \S+: (PASS|PENDING|BLOCKED)", out)
+    assert verdicts == ["PENDING", "PASS", "PENDING", "BLOCKED"]
+    assert "stale: approves" in out
+    assert "approval refused: carol@shop.example wrote a commit in this change" in out
+    assert proc.stdout.splitlines()[-1] == f"The demo repository: {tmp_path / 'demo' / 'shop'}"
+
+
+def test_demo_history_has_every_level(tmp_path: Path) -> None:
+    shop = build_shop(tmp_path / "demo")
+    result = provenance_of_range(shop.repo, "main", reachable=True)
+    assert result.by_level == {"assisted": 2, "autonomous": 1, "human": 1, "unknown": 1}
+    by_subject = {c.commit.subject: c for c in result.commits}
+    assert by_subject["Add tests for money rounding"].tools == ("copilot",)
+    assert by_subject["Boost in-stock products in search"].tools == ("cursor",)
 
 
 def test_demo_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "x").write_text("x")
     with pytest.raises(FileExistsError):
-        build_sample_repo(tmp_path)
-
-
-def test_demo_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["demo", "--dir", str(tmp_path / "shop")])
-    assert exit_info.value.code == 0
-    out = capsys.readouterr().out
-    assert "autonomous" in out and "Retry payment captures" in out
+        build_shop(tmp_path)

@@ -16,7 +16,7 @@ from caution.policy.approvals import approve as record_approval
 from caution.policy.approvals import read_approvals
 from caution.policy.config import load_config
 from caution.report.approvals import approvals_to_json, render_approvals
-from caution.report.console import stderr_console, stdout_console
+from caution.report.console import stdout_console
 
 
 def _signing_key(repo: Path, key: Path | None) -> Path:
@@ -74,7 +74,7 @@ def approve(
     try:
         record = record_approval(repo, sha, _signing_key(repo, key), who, comment, roster, authors)
     except ApprovalRefusedError as exc:
-        stderr_console().print(f"caution: approval refused: {exc}", highlight=False, markup=False)
+        print(f"caution: approval refused: {exc}", file=sys.stderr)
         return 1
     stdout_console().print(
         f"approved {sha[:10]} as {record.approval.by} ({who}); "

@@ -40,7 +40,7 @@ def _conditions(
     for condition in conditions:
         outcome = REGISTRY[condition.predicate].evaluate(condition.config, change, roster)
         if not outcome.matched:
-            return False, f"{condition.predicate}: {outcome.reason}"
+            return False, outcome.reason
         reasons.append(outcome.reason)
     return True, "; ".join(reasons) if reasons else "applies to every change"
 
@@ -179,6 +179,16 @@ def evaluate(
         return Decision(
             "pending", rules, "every approval rule was skipped; at least one must apply"
         )
-    waiting = [r for r in flatten(tree.children) if r.status == PENDING]
-    missing = "; ".join(f"{r.name}: {r.missing}" for r in waiting if r.missing)
-    return Decision("pending", rules, f"waiting for {missing or tree.reason}")
+    return Decision("pending", rules, f"waiting for {_missing(tree) or tree.reason}")
+
+
+def _missing(result: RuleResult) -> str:
+    """What a pending result still needs: `a: 1 approval; (b: 2 approvals or c: …)`."""
+    if result.status != PENDING:
+        return ""
+    if result.kind != "group":
+        return f"{result.name}: {result.missing}" if result.missing else ""
+    parts = [text for text in (_missing(c) for c in result.children) if text]
+    if result.name == "or group" and len(parts) > 1:
+        return "(" + " or ".join(parts) + ")"
+    return "; ".join(parts)

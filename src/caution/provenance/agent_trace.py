@@ -35,9 +35,19 @@ class TraceFile:
     records: tuple[TraceRecord, ...]
     skipped_lines: int
 
-    def for_commit(self, sha: str, parents: tuple[str, ...]) -> list[TraceRecord]:
+    def for_commit(
+        self, sha: str, parents: tuple[str, ...], paths: frozenset[str] | None = None
+    ) -> list[TraceRecord]:
+        """Records for the commit `sha`: those naming it or its first parent (the
+        reference implementation records HEAD before the edit is committed) and, when
+        `paths` is given, describing a file the commit changed — so a record naming
+        a parent does not also attach to that parent's own, unrelated commit."""
         wanted = {sha, *parents[:1]}
-        return [r for r in self.records if r.revision in wanted]
+        return [
+            r
+            for r in self.records
+            if r.revision in wanted and (paths is None or not paths.isdisjoint(r.files))
+        ]
 
 
 def _contributor(value: Any, fallback: str) -> str:

@@ -67,7 +67,10 @@ class LineRecords:
             if note is not None:
                 return gitai.attribution(note, self._resolve)
         if self._traces is not None:
-            return agent_trace.attribution(self._traces.for_commit(commit.sha, commit.parents))
+            paths = frozenset(f.path for f in commit.files)
+            return agent_trace.attribution(
+                self._traces.for_commit(commit.sha, commit.parents, paths)
+            )
         return None
 
     def notes_present(self, sha: str) -> set[str]:

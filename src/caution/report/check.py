@@ -22,6 +22,10 @@ STATUS_MARK = {APPROVED: "✔", PENDING: "…", SKIPPED: "–", BLOCKED: "✖", 
 DECISION_STYLE = {"pass": "bold green", "pending": "bold yellow", "blocked": "bold red"}
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _rule_json(rule: RuleResult) -> dict[str, Any]:
     return {
         "name": rule.name,
@@ -91,7 +95,8 @@ def render_check(result: CheckResult, console: Console) -> None:
     if result.config.is_default:
         policy += " (no .caution.yml; `caution init` writes one)"
     console.print(
-        f"policy: {policy}\nchange: {len(prov.commits)} commits, {prov.level.value}{tools}, "
+        f"policy: {policy}\n"
+        f"change: {_count(len(prov.commits), 'commit')}, {prov.level.value}{tools}, "
         f"head {change.head[:10]}",
         highlight=False,
         markup=False,
@@ -141,7 +146,7 @@ def check_to_markdown(result: CheckResult) -> str:
         "",
         f"{_md(decision.summary)}",
         "",
-        f"**Change** `{change.range}` · {len(prov.commits)} commits · provenance "
+        f"**Change** `{change.range}` · {_count(len(prov.commits), 'commit')} · provenance "
         f"**{prov.level.value}**{tools} · head `{change.head[:10]}`  ",
         f"**Policy** {result.config.source}"
         + (" (no `.caution.yml`; run `caution init`)" if result.config.is_default else ""),
