@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -25,16 +26,24 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def ai_branch(repo: Repo) -> Repo:
-    repo.commit("base", {"a.txt": "1\n", ".github/CODEOWNERS": "* @team\n",
-                         "services/x/catalog-info.yaml": "kind: Component\n"})
+    repo.commit(
+        "base",
+        {
+            "a.txt": "1\n",
+            ".github/CODEOWNERS": "* @team\n",
+            "services/x/catalog-info.yaml": "kind: Component\n",
+        },
+    )
     repo.git("checkout", "-q", "-b", "feature")
-    repo.commit("agent work\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
-                {"a.txt": "1\n2\n"})
+    repo.commit(
+        "agent work\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", {"a.txt": "1\n2\n"}
+    )
     return repo
 
 
-def test_default_policy_applies_and_says_so(ai_branch: Repo,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_policy_applies_and_says_so(
+    ai_branch: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = cli(capsys, "-C", str(ai_branch.path), "check")
     assert code == 1
     assert "built-in default policy (no .caution.yml" in out
@@ -48,8 +57,9 @@ def test_default_policy_applies_and_says_so(ai_branch: Repo,
         assert set(rule) >= {"name", "status", "reason", "approvals", "missing"}
 
 
-def test_human_change_passes_the_default_policy(repo: Repo,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_human_change_passes_the_default_policy(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.commit("base", {"a.txt": "1\n"})
     repo.git("checkout", "-q", "-b", "feature")
     repo.commit("human work", {"a.txt": "2\n"})
@@ -69,7 +79,9 @@ def test_markdown_is_a_pr_comment(ai_branch: Repo, capsys: pytest.CaptureFixture
 def test_sarif_has_one_result_per_rule_that_did_not_pass(
     ai_branch: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ai_branch.write(".caution.yml", """version: 1
+    ai_branch.write(
+        ".caution.yml",
+        """version: 1
 policy:
   approval:
     - name: needs-review
@@ -80,7 +92,8 @@ policy:
   block:
     - name: no-ai
       if: {provenance: {level_in: [assisted]}}
-""")
+""",
+    )
     code, out, _ = cli(capsys, "-C", str(ai_branch.path), "check", "-f", "sarif")
     assert code == 1
     sarif = json.loads(out)
@@ -101,8 +114,9 @@ def test_empty_range_is_an_input_error(ai_branch: Repo, capsys: pytest.CaptureFi
     assert "has no commits" in err
 
 
-def test_init_writes_a_valid_commented_config(ai_branch: Repo,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_writes_a_valid_commented_config(
+    ai_branch: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = cli(capsys, "-C", str(ai_branch.path), "init")
     assert code == 0 and "wrote" in out
     text = (ai_branch.path / ".caution.yml").read_text()
@@ -134,13 +148,29 @@ def test_any_yaml_text_loads_or_fails_with_a_located_error(text: str) -> None:
         assert str(exc).startswith(".caution.yml")
 
 
-_YAML_PIECES = st.sampled_from([
-    "version: 1\n", "policy:\n", "  approval:\n", "    - name: r\n", "      if:\n",
-    "        provenance: {level_in: [assisted]}\n", "        changed_files: {paths: ['**']}\n",
-    "      requires: {count: 1}\n", "    - or:\n", "        - {name: x}\n", "  block:\n",
-    "roster:\n", "  people:\n", "    a: {emails: [a@x]}\n", "      options: {allow_author: 1}\n",
-    "        modified_lines: {total: '> x'}\n", "- 1\n", "  : :\n", "\t\n",
-])
+_YAML_PIECES = st.sampled_from(
+    [
+        "version: 1\n",
+        "policy:\n",
+        "  approval:\n",
+        "    - name: r\n",
+        "      if:\n",
+        "        provenance: {level_in: [assisted]}\n",
+        "        changed_files: {paths: ['**']}\n",
+        "      requires: {count: 1}\n",
+        "    - or:\n",
+        "        - {name: x}\n",
+        "  block:\n",
+        "roster:\n",
+        "  people:\n",
+        "    a: {emails: [a@x]}\n",
+        "      options: {allow_author: 1}\n",
+        "        modified_lines: {total: '> x'}\n",
+        "- 1\n",
+        "  : :\n",
+        "\t\n",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -168,10 +198,8 @@ def test_any_note_text_parses_without_error(text: str) -> None:
     entries, unreadable = parse_note(text)
     assert unreadable >= 0
     for entry in entries:
-        try:
+        with contextlib.suppress(StatementError):
             parse_statement(entry.statement_text)
-        except StatementError:
-            pass
 
 
 @settings(max_examples=300, deadline=None)
