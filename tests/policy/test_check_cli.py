@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caution.cli import main
+from caution.globs import GlobError, compile_glob
 from caution.policy.config import config_from_doc, load_config
-from caution.policy.globs import GlobError, compile_glob
 from caution.policy.statement import StatementError, parse_note, parse_statement
 from caution.policy.yaml_source import SourceError, parse_yaml
 from tests.conftest import Repo

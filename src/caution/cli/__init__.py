@@ -13,6 +13,7 @@ from caution.cli import check as check_cmd
 from caution.cli import demo as demo_cmd
 from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
+from caution.cli import reach as reach_cmd
 from caution.cli.errors import USER_ERRORS
 from caution.cli.options import state
 
@@ -45,6 +46,7 @@ app.command("check")(check_cmd.check)
 app.command("approve")(approve_cmd.approve)
 app.command("approvals")(approve_cmd.approvals)
 app.command("provenance")(provenance_cmd.provenance)
+app.command("reach")(reach_cmd.reach)
 app.command("blame")(blame_cmd.blame)
 app.command("init")(init_cmd.init)
 app.command("demo")(demo_cmd.demo)

@@ -9,6 +9,7 @@ from caution.policy.ssh import SshError
 from caution.policy.statement import StatementError
 from caution.policy.yaml_source import SourceError
 from caution.provenance.markers import MarkerError
+from caution.reach.service import ReachError
 
 
 class CautionError(Exception):
@@ -22,6 +23,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     GitError,
     MarkerError,
     OSError,
+    ReachError,
     SourceError,
     SshError,
     StatementError,

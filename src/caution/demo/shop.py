@@ -57,6 +57,83 @@ policy:
       message: "Autonomous agents may not change CI; ask a human to make this change."
 """
 
+CART_IMPORT = "from shared import money\n"
+
+ORG = "".join(
+    f"""---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {{name: {name}}}
+spec: {{type: team, children: []}}
+"""
+    for name in ("shop-platform", "checkout-team", "payments-team", "catalog-team", "web-team")
+)
+
+CATALOG = {
+    "org/catalog-info.yaml": ORG,
+    "services/checkout/catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata: {name: shop, description: The online shop}
+spec: {owner: shop-platform}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+  annotations: {caution.dev/tier: "0"}
+spec:
+  type: service
+  lifecycle: production
+  owner: checkout-team
+  system: shop
+  providesApis: [checkout-api]
+  dependsOn: [component:payments, component:shared]
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: checkout-api}
+spec: {type: openapi, lifecycle: production, owner: checkout-team, system: shop, definition: "{}"}
+""",
+    "services/payments/catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments
+  annotations: {caution.dev/tier: "0"}
+spec: {type: service, lifecycle: production, owner: payments-team, system: shop,
+       dependsOn: [component:shared]}
+""",
+    "services/catalog/catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: catalog}
+spec: {type: service, lifecycle: production, owner: catalog-team, system: shop}
+""",
+    "services/search/catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: search
+  annotations: {caution.dev/tier: "2"}
+spec: {type: service, lifecycle: production, owner: catalog-team, system: shop,
+       dependsOn: [component:catalog]}
+""",
+    "services/storefront/catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: storefront}
+spec: {type: website, lifecycle: production, owner: web-team, system: shop,
+       consumesApis: [checkout-api], dependsOn: [component:search]}
+""",
+    "libs/shared/catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: shared}
+spec: {type: library, lifecycle: production, owner: shop-platform, system: shop}
+""",
+}
+
 CI = """\
 name: ci
 on: [push, pull_request]
@@ -171,21 +248,34 @@ def build_shop(root: Path) -> Shop:
             ".caution.yml": POLICY,
             ".caution/allowed_signers": allowed,
             ".github/CODEOWNERS": (
-                "/services/checkout/ @shop/checkout\n/services/payments/ @shop/payments\n"
+                "* @shop/platform\n/services/checkout/ @shop/checkout\n"
+                "/services/payments/ @shop/payments\n"
             ),
             ".github/workflows/ci.yml": CI,
+            **CATALOG,
+            "libs/shared/__init__.py": "",
             "libs/shared/money.py": "def cents(amount):\n    return round(amount * 100)\n",
-            "services/checkout/cart.py": _lines(24, "# cart logic, line"),
-            "services/payments/capture.py": _lines(30, "# capture logic, line"),
+            "services/checkout/__init__.py": "",
+            "services/checkout/cart.py": CART_IMPORT + _lines(23, "# cart logic, line"),
+            "services/payments/__init__.py": "",
+            "services/payments/capture.py": "from shared.money import cents\n"
+            + _lines(29, "# capture logic, line"),
+            "services/catalog/__init__.py": "",
             "services/catalog/products.py": _lines(18, "# products, line"),
-            "services/search/ranking.py": _lines(12, "# ranking, line"),
+            "services/search/__init__.py": "",
+            "services/search/ranking.py": "from catalog import products\n"
+            + _lines(11, "# ranking, line"),
+            "services/storefront/__init__.py": "",
+            "services/storefront/views.py": (
+                "from checkout import cart, coupons\nfrom search import ranking\n"
+            ),
         },
     )
     fix = b.commit(
         BOB,
         "Round cart totals to whole cents\n\nSigned-off-by: Bob Engineer <bob@shop.example>\n",
         {
-            "services/checkout/cart.py": _lines(26, "# cart logic, line"),
+            "services/checkout/cart.py": CART_IMPORT + _lines(25, "# cart logic, line"),
         },
     )
     b.gitai_note(
@@ -256,7 +346,8 @@ def build_shop(root: Path) -> Shop:
         BOB,
         "Boost in-stock products in search",
         {
-            "services/search/ranking.py": _lines(16, "# ranking, line"),
+            "services/search/ranking.py": "from catalog import products\n"
+            + _lines(15, "# ranking, line"),
             ".agent-trace/traces.jsonl": json.dumps(trace) + "\n",
         },
     )
@@ -279,7 +370,7 @@ def build_shop(root: Path) -> Shop:
         "Add coupon codes to checkout\n\n" + CLAUDE_TRAILER,
         {
             "services/checkout/coupons.py": _lines(40, "# coupon validation, line"),
-            "services/checkout/cart.py": _lines(30, "# cart logic, line"),
+            "services/checkout/cart.py": CART_IMPORT + _lines(29, "# cart logic, line"),
         },
     )
     b.git("checkout", "--quiet", "main")

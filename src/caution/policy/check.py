@@ -13,6 +13,7 @@ from caution.policy.config import load_config
 from caution.policy.evaluate import evaluate
 from caution.policy.model import Config, Decision
 from caution.provenance import provenance_of_range
+from caution.reach import reach_of_files
 
 
 class CheckError(Exception):
@@ -43,7 +44,12 @@ def head_of(spec: str) -> str:
 
 
 def run_check(
-    repo: Path, spec: str, *, config_path: Path | None = None, target: str | None = None
+    repo: Path,
+    spec: str,
+    *,
+    config_path: Path | None = None,
+    target: str | None = None,
+    plan: Path | None = None,
 ) -> CheckResult:
     config = load_config(repo, config_path)
     result = provenance_of_range(repo, spec)
@@ -52,6 +58,7 @@ def run_check(
     head = resolve(repo, head_of(spec)) or result.commits[0].commit.sha
     head_patch = patch_id(repo, head)
     change = change_from_provenance(result, head, target or target_of(spec, repo), head_patch)
+    change.facts["reach"] = reach_of_files(repo, list(change.files), config.reach, plan)
     approvals = approvals_for_change(
         repo, config.roster, [c.commit.sha for c in result.commits], head_patch
     )

@@ -27,10 +27,11 @@ from caution.policy.model import (
 )
 from caution.policy.predicates import REGISTRY
 from caution.policy.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml
+from caution.reach.settings import ReachSettings
 
 CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
-TOP_LEVEL = ("version", "roster", "policy")
+TOP_LEVEL = ("version", "roster", "policy", "reach")
 
 
 class _Strict(BaseModel):
@@ -212,7 +213,8 @@ def config_from_doc(doc: SourceDoc, root: Path | None, *, is_default: bool = Fal
         raise doc.error(("policy", "block"), "block must be a list of rules")
     block = tuple(_block(doc, ("policy", "block", i), b, names) for i, b in enumerate(block_list))
     _check_person_refs(doc, roster, approval)
-    return Config(doc.file, is_default, roster, Policy(approval, block), top)
+    reach = _validate(doc, ("reach",), ReachSettings, top.get("reach") or {})
+    return Config(doc.file, is_default, roster, Policy(approval, block), top, reach)
 
 
 def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:

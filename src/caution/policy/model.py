@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from caution.reach.settings import ReachSettings
+
 APPROVED = "approved"
 PENDING = "pending"
 SKIPPED = "skipped"
@@ -117,6 +119,7 @@ class Config:
     roster: Roster
     policy: Policy
     raw: dict[str, Any] = field(default_factory=dict)
+    reach: ReachSettings = field(default_factory=ReachSettings)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from caution.globs import Glob, GlobError, compile_glob
 from caution.policy.change import Change
-from caution.policy.globs import Glob, GlobError, compile_glob
 from caution.policy.model import Roster
 
 C = TypeVar("C", bound=BaseModel)
@@ -320,3 +320,72 @@ def targets_branch(config: TargetsBranch, change: Change, roster: Roster) -> Out
     if re.search(config.pattern, short):
         return Outcome(True, f"targets {short}")
     return Outcome(False, f"targets {short}")
+
+
+# --- reach ---------------------------------------------------------------------------------------
+
+
+class ReachCondition(Strict):
+    max_tier: Comparison | None = None
+    components_in: list[str] | None = None
+    dependents: Comparison | None = None
+    owners_in: list[str] | None = None
+    stateful_deletes: Comparison | None = None
+
+    @field_validator("max_tier", "dependents", "stateful_deletes", mode="before")
+    @classmethod
+    def _comparison(cls, value: object) -> Comparison | None:
+        if value is None or isinstance(value, Comparison):
+            return value
+        return parse_comparison(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> ReachCondition:
+        if all(
+            getattr(self, name) is None
+            for name in ("max_tier", "components_in", "dependents", "owners_in", "stateful_deletes")
+        ):
+            raise ValueError(
+                "needs max_tier, components_in, dependents, owners_in or stateful_deletes"
+            )
+        return self
+
+
+def _names_match(ref: str, wanted: list[str]) -> bool:
+    name = ref.rsplit("/", 1)[-1]
+    return any(w.lower() in (ref, name) for w in wanted)
+
+
+@register("reach", ReachCondition)
+def reach(config: ReachCondition, change: Change, roster: Roster) -> Outcome:
+    """Every given condition must hold. Without reach data (no catalog) nothing is reached."""
+    found = change.facts.get("reach")
+    if found is None:
+        return Outcome(False, "reach unknown (no catalog or CODEOWNERS in this repository)")
+    reasons = []
+    if config.max_tier is not None:
+        tier = found.max_tier
+        if tier is None or not config.max_tier.holds(tier):
+            return Outcome(False, f"most critical tier reached is {tier}")
+        reasons.append(f"reaches tier {tier}")
+    if config.components_in is not None:
+        hits = [c.ref for c in found.components if _names_match(c.ref, config.components_in)]
+        if not hits:
+            return Outcome(False, "touches none of the listed components")
+        reasons.append(f"touches {', '.join(hits)}")
+    if config.dependents is not None:
+        count = len(found.dependents)
+        if not config.dependents.holds(count):
+            return Outcome(False, f"{count} dependents")
+        reasons.append(f"{count} dependents")
+    if config.owners_in is not None:
+        owners = [o for o in found.owners if o in config.owners_in]
+        if not owners:
+            return Outcome(False, "none of the listed owners")
+        reasons.append(f"owned by {', '.join(owners)}")
+    if config.stateful_deletes is not None:
+        deletes = len(found.iac.stateful_deletes) if found.iac is not None else 0
+        if not config.stateful_deletes.holds(deletes):
+            return Outcome(False, f"{deletes} stateful deletes")
+        reasons.append(f"{deletes} stateful deletes")
+    return Outcome(True, "; ".join(reasons))

@@ -10,6 +10,8 @@ from rich.text import Text
 from caution.policy.check import CheckResult
 from caution.policy.evaluate import flatten
 from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, RuleResult
+from caution.reach import Reach
+from caution.report.reach import reach_to_json
 
 STATUS_STYLE = {
     APPROVED: "green",
@@ -77,6 +79,7 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
                 "level": change.provenance.level.value,
                 "tools": list(change.provenance.tools),
             },
+            "reach": reach_to_json(change.facts["reach"]) if "reach" in change.facts else None,
         },
         "policy": {"source": result.config.source, "default": result.config.is_default},
     }
@@ -101,6 +104,9 @@ def render_check(result: CheckResult, console: Console) -> None:
         highlight=False,
         markup=False,
     )
+    found = change.facts.get("reach")
+    if isinstance(found, Reach) and (found.components or found.owners or found.code.importers):
+        console.print(f"reach: {_reach_line(found)}", highlight=False, markup=False)
     for rule in _rules(result):
         if rule.kind == "group" and rule.status == SKIPPED:
             continue
@@ -120,6 +126,20 @@ def render_check(result: CheckResult, console: Console) -> None:
                 highlight=False,
                 markup=False,
             )
+
+
+def _reach_line(found: Reach) -> str:
+    touched = ", ".join(c.ref.split("/", 1)[-1] for c in found.components) or "no component"
+    parts = [f"touches {touched}"]
+    if found.max_tier is not None:
+        parts.append(f"most critical tier {found.max_tier}")
+    if found.dependents:
+        parts.append(f"{_count(len(found.dependents), 'dependent')}")
+    if found.code.importers:
+        parts.append(f"{_count(len(found.code.importers), 'importing module')}")
+    if found.owners:
+        parts.append(f"owners {', '.join(found.owners)}")
+    return "; ".join(parts)
 
 
 _MD_STATUS = {
@@ -148,6 +168,11 @@ def check_to_markdown(result: CheckResult) -> str:
         "",
         f"**Change** `{change.range}` · {_count(len(prov.commits), 'commit')} · provenance "
         f"**{prov.level.value}**{tools} · head `{change.head[:10]}`  ",
+        *(
+            [f"**Reach** {_md(_reach_line(change.facts['reach']))}  "]
+            if isinstance(change.facts.get("reach"), Reach)
+            else []
+        ),
         f"**Policy** {result.config.source}"
         + (" (no `.caution.yml`; run `caution init`)" if result.config.is_default else ""),
         "",

@@ -1,0 +1,139 @@
+"""The Python import graph of the repository's own packages, built with grimp and
+cached under `.caution/cache/` by the tree id of the sources, so a warm `caution
+reach` reads one JSON file instead of parsing every module.
+
+Changed modules are found from changed `.py` files under a package (a folder
+with `__init__.py` whose parent has none); their importers are every module
+that imports them, directly or transitively, within those packages.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from caution.git.errors import GitError
+from caution.git.process import run_git
+from caution.reach.model import CodeReach
+
+CACHE_DIR = Path(".caution") / "cache"
+
+
+def top_level_packages(files: Iterable[str]) -> dict[str, str]:
+    """package name → the folder holding it (relative to the repository root)."""
+    inits = {str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name == "__init__.py"}
+    packages: dict[str, str] = {}
+    for folder in inits:
+        parent = str(PurePosixPath(folder).parent)
+        if parent in inits:
+            continue
+        name = PurePosixPath(folder).name
+        if name.isidentifier():
+            packages.setdefault(name, "" if parent == "." else parent)
+    return packages
+
+
+def module_of(path: str, packages: dict[str, str]) -> str | None:
+    if not path.endswith(".py"):
+        return None
+    pure = PurePosixPath(path)
+    for name, parent in packages.items():
+        root = PurePosixPath(parent) / name if parent else PurePosixPath(name)
+        try:
+            relative = pure.relative_to(root)
+        except ValueError:
+            continue
+        parts = [name, *relative.with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        if all(p.isidentifier() for p in parts):
+            return ".".join(parts)
+    return None
+
+
+@contextmanager
+def _on_path(folders: list[str]) -> Iterator[None]:
+    saved = list(sys.path)
+    sys.path[:0] = folders
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def build_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
+    """module → modules it imports, within `packages` (grimp does the parsing)."""
+    import grimp  # imported here: only `caution reach` pays for it
+
+    folders = sorted({str(repo / parent) if parent else str(repo) for parent in packages.values()})
+    with _on_path(folders):
+        for name in packages:
+            sys.modules.pop(name, None)
+        graph = grimp.build_graph(
+            *sorted(packages), include_external_packages=False, cache_dir=None
+        )
+    return {m: sorted(graph.find_modules_directly_imported_by(m)) for m in sorted(graph.modules)}
+
+
+def _tree_key(repo: Path) -> str | None:
+    """The sources' tree id, or None when .py files differ from HEAD (no caching then)."""
+    try:
+        dirty = run_git(["status", "--porcelain", "--", "*.py"], repo).strip()
+        if dirty:
+            return None
+        return run_git(["rev-parse", "HEAD^{tree}"], repo).decode().strip()
+    except GitError:
+        return None
+
+
+def import_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
+    key = _tree_key(repo)
+    cache = repo / CACHE_DIR / f"imports-{key}.json" if key else None
+    if cache is not None and cache.is_file():
+        try:
+            data = json.loads(cache.read_text("utf-8"))
+            if isinstance(data, dict):
+                return {str(k): [str(x) for x in v] for k, v in data.items()}
+        except (OSError, ValueError):
+            pass
+    graph = build_graph(repo, packages)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(graph), "utf-8")
+        except OSError:
+            pass  # a read-only checkout still gets an answer, just not a cache
+    return graph
+
+
+def importers_of(changed: Iterable[str], graph: dict[str, list[str]]) -> list[str]:
+    """Every module importing one of `changed`, directly or transitively. Pure."""
+    reverse: dict[str, list[str]] = {}
+    for module, imported in graph.items():
+        for target in imported:
+            reverse.setdefault(target, []).append(module)
+    start = list(changed)
+    seen = set(start)
+    queue = deque(start)
+    found: list[str] = []
+    while queue:
+        for importer in reverse.get(queue.popleft(), ()):
+            if importer not in seen:
+                seen.add(importer)
+                found.append(importer)
+                queue.append(importer)
+    return sorted(found)
+
+
+def code_reach(repo: Path, tracked: list[str], changed_files: Iterable[str]) -> CodeReach:
+    packages = top_level_packages(tracked)
+    modules = sorted({m for f in changed_files if (m := module_of(f, packages)) is not None})
+    if not modules:
+        return CodeReach()
+    graph = import_graph(repo, packages)
+    present = [m for m in modules if m in graph]
+    return CodeReach(tuple(modules), tuple(importers_of(present, graph)))

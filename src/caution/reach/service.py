@@ -1,0 +1,110 @@
+"""`caution reach`: the reach of a range of commits, or of a list of changed files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from caution.git.log import read_commits
+from caution.git.process import run_git
+from caution.reach.backstage import catalog_files, load_catalog
+from caution.reach.codeowners import PLACES, Codeowners, parse_codeowners
+from caution.reach.graph import (
+    TierSettings,
+    claims,
+    dependents,
+    owners_of_files,
+    touched_components,
+)
+from caution.reach.imports import code_reach
+from caution.reach.model import CodeReach, IacReach, Reach
+from caution.reach.settings import ReachSettings
+from caution.reach.terraform import PlanError, parse_plan
+
+
+class ReachError(Exception):
+    """Input `caution reach` cannot use (an unreadable plan file)."""
+
+
+def tracked_files(repo: Path) -> list[str]:
+    out = run_git(["ls-files", "-z"], repo)
+    return [p.decode("utf-8", "replace") for p in out.split(b"\0") if p]
+
+
+def remote_urls(repo: Path) -> list[str]:
+    out = run_git(["config", "--get-regexp", r"^remote\..*\.url$"], repo, ok_codes=(0, 1))
+    urls = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        url = line.split(" ", 1)[-1].strip()
+        if url.startswith("git@") and ":" in url:  # git@github.com:org/repo → https form
+            host, path = url[4:].split(":", 1)
+            url = f"https://{host}/{path}"
+        urls.append(url)
+    return urls
+
+
+def load_codeowners(repo: Path, tracked: Iterable[str]) -> Codeowners | None:
+    present = set(tracked)
+    for place in PLACES:
+        if place in present and (repo / place).is_file():
+            return parse_codeowners((repo / place).read_text("utf-8", "replace"), place)
+    return None
+
+
+def read_plan(path: Path) -> IacReach:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ReachError(f"{path}: cannot read: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ReachError(f"{path}: not JSON: {exc}") from exc
+    try:
+        return parse_plan(data)
+    except PlanError as exc:
+        raise ReachError(f"{path}: {exc}") from exc
+
+
+def reach_of_files(
+    repo: Path, files: list[str], settings: ReachSettings, plan: Path | None = None
+) -> Reach:
+    tracked = tracked_files(repo)
+    to_read, warnings = catalog_files(tracked, settings.catalog)
+    catalog = load_catalog(repo, to_read)
+    tiers = TierSettings(dict(settings.lifecycle_tiers), settings.default_tier)
+    by_ref = owners_of_files(files, claims(catalog, remote_urls(repo)))
+    touched = touched_components(by_ref, catalog, tiers)
+    reached = dependents([c.ref for c in touched], catalog, tiers)
+    owners: list[str] = [c.owner for c in touched if c.owner]
+    codeowners = load_codeowners(repo, tracked)
+    if codeowners is not None:
+        warnings.extend(codeowners.warnings)
+        for path in files:
+            owners.extend(codeowners.owners_of(path))
+    claimed = {f for fs in by_ref.values() for f in fs}
+    code = code_reach(repo, tracked, files) if settings.python_imports else None
+    return Reach(
+        components=tuple(touched),
+        dependents=tuple(reached),
+        owners=tuple(dict.fromkeys(owners)),
+        code=code if code is not None else CodeReach(),
+        iac=read_plan(plan) if plan is not None else None,
+        unowned_files=tuple(f for f in files if f not in claimed),
+        warnings=tuple([*warnings, *(str(w) for w in catalog.warnings)]),
+    )
+
+
+def changed_files(repo: Path, spec: str) -> list[str]:
+    files: list[str] = []
+    for commit in read_commits(repo, spec):
+        for change in commit.files:
+            for path in (change.path, change.old_path):
+                if path and path not in files:
+                    files.append(path)
+    return files
+
+
+def reach_of_range(
+    repo: Path, spec: str, settings: ReachSettings, plan: Path | None = None
+) -> Reach:
+    return reach_of_files(repo, changed_files(repo, spec), settings, plan)

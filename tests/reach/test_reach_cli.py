@@ -1,0 +1,203 @@
+"""`caution reach` on the demo shop: JSON, text, dot, and the HTML page in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from caution.cli import main
+from caution.demo import build_shop
+from caution.demo.shop import Shop
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
+    return build_shop(tmp_path_factory.mktemp("reach") / "demo")
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_reach_json(shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(
+        capsys, "-C", str(shop.repo), "reach", "main..feature/coupons", "-f", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["components"] == [
+        {
+            "ref": "component:default/checkout",
+            "tier": 0,
+            "owner": "group:default/checkout-team",
+            "files": ["services/checkout/cart.py", "services/checkout/coupons.py"],
+        }
+    ]
+    assert [(d["ref"], d["tier"], d["distance"], d["via"]) for d in data["dependents"]] == [
+        ("api:default/checkout-api", 1, 1, ["component:default/checkout"]),
+        (
+            "component:default/storefront",
+            1,
+            2,
+            ["component:default/checkout", "api:default/checkout-api"],
+        ),
+    ]
+    assert data["max_tier"] == 0
+    assert data["owners"] == ["group:default/checkout-team", "@shop/checkout"]
+    assert data["code"] == {
+        "changed_modules": ["checkout.cart", "checkout.coupons"],
+        "importers": ["storefront.views"],
+    }
+    assert data["iac"] is None
+    assert data["warnings"] == []
+
+
+def test_shared_library_reaches_everything_that_depends_on_it(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caution.reach import ReachSettings, reach_of_files
+
+    found = reach_of_files(shop.repo, ["libs/shared/money.py"], ReachSettings())
+    reached = {d.ref: d.distance for d in found.dependents}
+    assert reached["component:default/checkout"] == 1
+    assert reached["component:default/payments"] == 1
+    assert reached["component:default/storefront"] == 3
+    assert set(found.code.importers) == {"checkout.cart", "payments.capture", "storefront.views"}
+    assert found.owners == ("group:default/shop-platform", "@shop/platform")
+
+
+def test_reach_with_a_terraform_plan(
+    shop: Shop, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "format_version": "1.2",
+                "resource_changes": [
+                    {
+                        "address": "aws_db_instance.orders",
+                        "type": "aws_db_instance",
+                        "change": {"actions": ["delete", "create"]},
+                    }
+                ],
+            }
+        )
+    )
+    code, out, _ = cli(
+        capsys,
+        "-C",
+        str(shop.repo),
+        "reach",
+        "main..feature/coupons",
+        "--plan",
+        str(plan),
+        "-f",
+        "json",
+    )
+    assert code == 0
+    assert json.loads(out)["iac"] == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "replace": 1,
+        "stateful_deletes": ["aws_db_instance.orders"],
+    }
+    plan.write_text("{not json")
+    code, _, err = cli(capsys, "-C", str(shop.repo), "reach", "--plan", str(plan))
+    assert code == 2 and "not JSON" in err
+
+
+def test_reach_dot(shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "-C", str(shop.repo), "reach", "main..feature/coupons", "-f", "dot")
+    assert code == 0
+    assert out.startswith("digraph reach {")
+    assert '"component:default/checkout" -> "api:default/checkout-api";' in out
+
+
+def test_check_shows_reach_and_reach_predicates(
+    shop: Shop, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = cli(capsys, "-C", str(shop.repo), "check", "main..feature/coupons", "-f", "json")
+    assert json.loads(out)["change"]["reach"]["max_tier"] == 0
+    policy = tmp_path / "policy.yml"
+    policy.write_text("""version: 1
+policy:
+  approval:
+    - name: tier-0-needs-two
+      if: {reach: {max_tier: "<= 0", components_in: [checkout], dependents: ">= 2",
+                   owners_in: ["@shop/checkout"]}}
+      requires: {count: 2}
+    - name: stateful
+      if: {reach: {stateful_deletes: "> 0"}}
+      requires: {count: 5}
+    - name: rest
+""")
+    code, out, _ = cli(
+        capsys,
+        "-C",
+        str(shop.repo),
+        "check",
+        "main..feature/coupons",
+        "--config",
+        str(policy),
+        "-f",
+        "json",
+    )
+    assert code == 1
+    rules = {r["name"]: r for r in json.loads(out)["rules"]}
+    assert rules["tier-0-needs-two"]["status"] == "pending"
+    assert "reaches tier 0" in rules["tier-0-needs-two"]["reason"]
+    assert rules["stateful"]["status"] == "skipped"
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Debian's chromium is not installed (CI installs it)",
+)
+def test_reach_html_in_headless_chromium(
+    shop: Shop, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    code, out, _ = cli(capsys, "-C", str(shop.repo), "reach", "main..feature/coupons", "-f", "html")
+    assert code == 0
+    page_file = tmp_path / "reach.html"
+    page_file.write_text(out, encoding="utf-8")
+    assert CHROMIUM is not None, "CI must install Debian's chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(page_file.as_uri())
+        assert page.locator("g.node").count() == 3
+        assert (
+            page.locator("g.node.touched").get_attribute("data-ref") == "component:default/checkout"
+        )
+        assert page.locator("line.edge").count() == 2
+        assert "most critical tier 0" in page.locator("#summary").inner_text()
+        box = page.locator("svg").bounding_box()
+        assert box is not None and box["width"] > 500
+        shot = tmp_path / "reach.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 10_000
