@@ -72,6 +72,7 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
     if len(segments) > 1:
         anchored = True  # a slash in the middle anchors the pattern to the root
     parts: list[str] = []
+    need_slash = False
     for index, segment in enumerate(segments):
         last = index == len(segments) - 1
         if segment == "**":
@@ -82,10 +83,12 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
                 parts.append("(?:/.*)?" if directory_only else "/.+")
             else:
                 parts.append("/(?:.*/)?")
+            need_slash = False
             continue
-        if parts and not parts[-1].endswith("/"):
+        if need_slash:
             parts.append("/")
         parts.append("[^/]+" if segment == "*" else _segment(segment))
+        need_slash = True
     regex = "".join(parts)
     if not anchored:
         regex = "(?:.*/)?" + regex
