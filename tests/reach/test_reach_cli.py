@@ -12,6 +12,7 @@ import pytest
 from caution.cli import main
 from caution.demo import build_shop
 from caution.demo.shop import Shop
+from tests.conftest import Repo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -201,3 +202,30 @@ def test_reach_html_in_headless_chromium(
         browser.close()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000
+
+
+def test_broken_catalog_files_warn_and_reach_goes_on(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit(
+        "base",
+        {
+            "svc/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+            "metadata: {name: svc}\nspec: {owner: team, lifecycle: experimental}\n",
+            "broken/catalog-info.yaml": "kind: [unclosed\n",
+            ".caution.yml": (
+                "version: 1\nreach: {lifecycle_tiers: {experimental: 2}, default_tier: 4}\n"
+            ),
+        },
+    )
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("change", {"svc/a.py": "x = 1\n"})
+    code, out, err = cli(capsys, "-C", str(repo.path), "reach", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["components"][0]["tier"] == 2  # reach.lifecycle_tiers from .caution.yml
+    assert any(
+        w.startswith("broken/catalog-info.yaml: line ") and "YAML error" in w
+        for w in data["warnings"]
+    )
+    assert any("svc: ownedBy group:default/team: no such entity" in w for w in data["warnings"])
