@@ -2,7 +2,7 @@
 
 `*` and `?` stay within one path segment, `**` spans any number of segments
 (including none), `[abc]` is a character class. A pattern without a slash
-matches a file name at any depth, as .gitignore does.
+matches a file name at any depth, as .gitignore does, unless it starts with `/`.
 """
 
 from __future__ import annotations
@@ -64,13 +64,15 @@ class Glob:
 def compile_glob(pattern: str) -> Glob:
     if not pattern or pattern.strip() != pattern:
         raise GlobError(f"empty or padded glob {pattern!r}")
+    anchored = pattern.startswith("/")
     body = pattern.lstrip("/")
     if body.endswith("/"):
         body += "**"
     translated = _translate(body)
-    if "/" not in body:
+    if "/" not in body and not anchored:
         translated = "(?:.*/)?" + translated
     try:
-        return Glob(pattern, re.compile(translated))
+        # DOTALL: a file name may hold a newline, and must not slip past a rule for it
+        return Glob(pattern, re.compile(translated, re.DOTALL))
     except re.error as exc:
         raise GlobError(f"bad glob {pattern!r}: {exc}") from exc

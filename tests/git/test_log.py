@@ -230,3 +230,18 @@ def test_notes_under_any_ref(repo: Repo) -> None:
     assert read_notes(repo.path, "refs/notes/ai-attribution") == {b: '{"x": 1}\n'}
     assert read_notes(repo.path, "ai", commits={b}) == {}
     assert read_notes(repo.path, "refs/notes/absent") == {}
+
+
+def test_broken_commit_dates_do_not_stop_the_reading(repo: Repo) -> None:
+    repo.commit("start", {"ok.txt": "x\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    parent = repo.git("rev-parse", "HEAD")
+    body = (
+        f"tree {tree}\nparent {parent}\nauthor Odd <odd@example.com> 1700000000 +9999\n"
+        f"committer Odd <odd@example.com> notadate\n\nodd dates\n"
+    ).encode()
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--literally", "--stdin", input=body)
+    repo.git("update-ref", "HEAD", sha)
+    (commit,) = read_commits(repo.path, sha)
+    assert commit.subject == "odd dates"
+    assert commit.author.time.year >= 1970

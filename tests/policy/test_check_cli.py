@@ -94,7 +94,10 @@ policy:
       if: {provenance: {level_in: [assisted]}}
 """,
     )
-    code, out, _ = cli(capsys, "-C", str(ai_branch.path), "check", "-f", "sarif")
+    config = str(ai_branch.path / ".caution.yml")  # uncommitted: name it with --config
+    code, out, _ = cli(
+        capsys, "-C", str(ai_branch.path), "check", "-f", "sarif", "--config", config
+    )
     assert code == 1
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0"
@@ -122,7 +125,7 @@ def test_init_writes_a_valid_commented_config(
     text = (ai_branch.path / ".caution.yml").read_text()
     assert "CODEOWNERS: .github/CODEOWNERS" in text
     assert "services/x/catalog-info.yaml" in text
-    assert "alice: {emails: [alice@example.com]" in text  # the sample author
+    assert 'alice: {emails: ["alice@example.com"]' in text  # the sample author
     config = config_from_doc(parse_yaml(text, ".caution.yml"), None)
     assert [p.id for p in config.roster.people] == ["alice"]
     code, _, err = cli(capsys, "-C", str(ai_branch.path), "init")
@@ -210,3 +213,31 @@ def test_any_statement_text_parses_or_is_refused(text: str) -> None:
     except StatementError:
         return
     assert statement.text() == text
+
+
+def test_globs_see_newlines_and_leading_slashes() -> None:
+    assert compile_glob(".github/workflows/**").matches(".github/workflows/a\nb.yml")
+    assert compile_glob("services/*/x.py").matches("services/a\nb/x.py")
+    assert compile_glob("/Jenkinsfile").matches("Jenkinsfile")
+    assert not compile_glob("/Jenkinsfile").matches("sub/Jenkinsfile")
+    assert compile_glob("Jenkinsfile").matches("sub/Jenkinsfile")
+
+
+def test_init_quotes_what_authors_wrote(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("x", {"a": "1\n"}, author=("Mal\nlory", "m@x.example], roles: [senior]} #"))
+    code, _, _ = cli(capsys, "-C", str(repo.path), "init")
+    assert code == 0
+    text = (repo.path / ".caution.yml").read_text()
+    (repo.path / ".caution").mkdir()
+    (repo.path / ".caution" / "allowed_signers").write_text("")
+    config = config_from_doc(parse_yaml(text, ".caution.yml"), None)
+    (person,) = config.roster.people
+    assert person.roles == () and person.emails == ("m@x.example], roles: [senior]} #",)
+
+
+def test_markdown_and_text_do_not_pass_markup_or_control_codes_through() -> None:
+    from caution.report.safe import markdown, plain
+
+    assert plain("ok\x1b]0;pwned\x07\x1b[31mred") == "ok]0;pwned[31mred"
+    rendered = markdown("[evil](https://x.example) <img src=x> | a")
+    assert "<img" not in rendered and "](" not in rendered and "\\|" in rendered

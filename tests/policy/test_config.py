@@ -31,7 +31,7 @@ def configured(repo: Repo) -> Repo:
 
 
 def check_error(repo: Repo, text: str, capsys: pytest.CaptureFixture[str]) -> str:
-    repo.write(".caution.yml", text)
+    repo.commit("policy", {".caution.yml": text})  # the policy is read as committed
     with pytest.raises(SystemExit) as exit_info:
         main(["-C", str(repo.path), "check", "HEAD"])
     err = capsys.readouterr().err
@@ -42,8 +42,8 @@ def check_error(repo: Repo, text: str, capsys: pytest.CaptureFixture[str]) -> st
 
 
 def test_good_config_loads(configured: Repo) -> None:
-    configured.write(".caution.yml", GOOD)
-    config = load_config(configured.path)
+    configured.commit("policy", {".caution.yml": GOOD})
+    config = load_config(configured.path, rev="HEAD")
     assert not config.is_default
     assert [p.id for p in config.roster.people] == ["alice"]
 
@@ -119,11 +119,12 @@ def test_malformed_config(
 
 
 def test_not_utf8(configured: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    configured.write(".caution.yml", b"version: 1\n# caf\xe9\n")
+    configured.commit("policy", {".caution.yml": b"version: 1\n# caf\xe9\n"})
     with pytest.raises(SystemExit) as exit_info:
         main(["-C", str(configured.path), "check", "HEAD"])
     assert exit_info.value.code == 2
-    assert capsys.readouterr().err.strip() == "caution: .caution.yml:2: not UTF-8 text"
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("caution: .caution.yml:2: not UTF-8 text (as committed at ")
 
 
 def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,3 +132,38 @@ def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture
         main(["-C", str(configured.path), "check", "HEAD", "--config", "nope.yml"])
     assert exit_info.value.code == 2
     assert "nope.yml: cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("version: 1\na: &x [*x]\n", "anchors and aliases"),
+        (
+            "version: 1\nl0: &a [1,2,3,4,5,6,7,8,9,10]\nl1: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n",
+            "anchors and aliases",
+        ),
+        ("version: !!int x\n", ".caution.yml:1: bad value"),
+        ("version: 1\nwhen: !!timestamp x\n", ".caution.yml:2: bad value"),
+        ("version: true\n", "version must be 1"),
+        (
+            "version: 1\npolicy:\n  approval:\n    - {name: r, requires: []}\n",
+            "requires must be a mapping",
+        ),
+        ("version: 1\nroster: {allowed_signers: /etc/passwd}\n", "must be a path inside"),
+        ("version: 1\nroster: {allowed_signers: ../../etc/passwd}\n", "must be a path inside"),
+    ],
+    ids=[
+        "recursive alias",
+        "alias bomb",
+        "bad int tag",
+        "bad timestamp tag",
+        "bool version",
+        "requires list",
+        "absolute signers",
+        "escaping signers",
+    ],
+)
+def test_hostile_configs_fail_closed(
+    configured: Repo, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    assert expected in check_error(configured, text, capsys)

@@ -277,7 +277,6 @@ PREDICATES = [
     ({"authors_in": {"roles": ["senior"]}}, {"author": "dave@shop.example"}, True),
     ({"targets_branch": {"pattern": "^(main|release/.*)$"}}, {}, True),
     ({"targets_branch": {"pattern": "^release/"}}, {}, False),
-    ({"targets_branch": {"pattern": "^main$"}}, {"target": None}, False),
 ]
 
 
@@ -296,3 +295,28 @@ def test_predicate(clause: dict[str, object], overrides: dict[str, object], appl
     decision = evaluate(config.policy, make_change(**overrides), config.roster, ())  # type: ignore[arg-type]
     status = {r.name: r.status for r in decision.rules}["rule"]
     assert status == ("pending" if applies else "skipped"), decision.rules
+
+
+def test_an_unknown_target_is_an_error_not_a_skip() -> None:
+    config = make_config(
+        ROSTER
+        + """
+policy:
+  approval:
+    - name: no-release-without-two
+      if: {targets_branch: {pattern: "^release/"}}
+      requires: {count: 2}
+    - name: rest
+"""
+    )
+    decision = evaluate(config.policy, make_change(target=None), config.roster, ())
+    assert decision.decision == "pending"
+    assert {r.name: r.status for r in decision.rules}["no-release-without-two"] == "error"
+
+
+def test_an_approval_for_another_target_does_not_count() -> None:
+    config = make_config(POLICY)
+    release = approval(config, "alice", target="release")
+    decision = evaluate(config.policy, make_change(), config.roster, (release,))
+    rule = next(r for r in flatten(decision.rules) if r.name == "ai-changes-need-a-senior")
+    assert [a.reason for a in rule.approvals] == ["approves merging into release, not main"]

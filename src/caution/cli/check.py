@@ -11,8 +11,8 @@ import typer
 
 from caution import __version__
 from caution.cli.options import state
-from caution.git.repo import default_range, require_commits
-from caution.policy.check import run_check
+from caution.git.repo import require_commits
+from caution.policy.check import default_change, run_check
 from caution.report.check import check_to_json, check_to_markdown, check_to_sarif, render_check
 from caution.report.console import stdout_console
 
@@ -50,7 +50,7 @@ def check(
     """
     repo = state.repository()
     require_commits(repo)
-    spec = revrange or default_range(repo)
+    spec = revrange or default_change(repo, target)
     result = run_check(repo, spec, config_path=config, target=target)
     if output is CheckFormat.json:
         sys.stdout.write(json.dumps(check_to_json(result), indent=2, ensure_ascii=False) + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from caution.git.errors import GitError
+from caution.policy.approvals import RepositoryNameError
 from caution.policy.check import CheckError
 from caution.policy.init import ConfigExistsError
 from caution.policy.ssh import SshError
@@ -23,6 +24,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     GitError,
     MarkerError,
     OSError,
+    RepositoryNameError,
     ReachError,
     SourceError,
     SshError,

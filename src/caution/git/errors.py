@@ -12,7 +12,8 @@ class GitError(Exception):
     def from_stderr(cls, args: Sequence[str], code: int, stderr: bytes) -> GitError:
         text = stderr.decode("utf-8", "replace").strip()
         lines = [line for line in text.splitlines() if line.strip()]
-        detail = lines[-1] if lines else f"exit code {code}"
+        fatal = [line for line in lines if line.startswith(("fatal: ", "error: "))]
+        detail = fatal[0] if fatal else lines[-1] if lines else f"exit code {code}"
         for prefix in ("fatal: ", "error: "):
             if detail.startswith(prefix):
                 detail = detail[len(prefix) :]

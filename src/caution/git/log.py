@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from caution.git.errors import GitError
@@ -61,8 +61,23 @@ def _take(tokens: Iterator[bytes], count: int) -> list[bytes] | None:
     return taken
 
 
+_EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def _time(when: bytes) -> datetime:
+    """A commit time; git prints nonsense zones (`+9999`) or nothing for broken idents,
+    and a hostile commit must not stop the reading."""
+    try:
+        return datetime.fromisoformat(when.decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        try:
+            return datetime.fromisoformat(when[:19].decode("ascii")).replace(tzinfo=UTC)
+        except (ValueError, UnicodeDecodeError):
+            return _EPOCH
+
+
 def _person(name: bytes, email: bytes, when: bytes) -> Person:
-    return Person(_decode(name), _decode(email), datetime.fromisoformat(when.decode("ascii")))
+    return Person(_decode(name), _decode(email), _time(when))
 
 
 def _numstat(token: bytes, tokens: Iterator[bytes]) -> FileChange | None:
@@ -276,10 +291,41 @@ def _read_without_absent_blobs(repo: Path, order: list[str]) -> Iterator[Commit]
     counted: dict[str, Commit] = {}
     if readable:
         with _log(repo, _NUMSTAT, (), readable) as stream:
-            counted = {c.sha: c for c in parse_log(stream.chunks())}
-        if stream.returncode != 0 and not _is_missing_object(stream.stderr):
-            raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
+            found = list(parse_log(stream.chunks()))
+        if stream.returncode != 0:
+            if not _is_missing_object(stream.stderr):
+                raise GitError.from_stderr(stream.args, stream.returncode or 1, stream.stderr)
+            found = found[:-1]  # the last record may be cut short; its files come from --raw
+        counted = {c.sha: c for c in found}
     for sha in order:
         commit = counted.get(sha) or raw.get(sha)
         if commit is not None:
             yield commit
+
+
+def diff_files(repo: Path, base: str, head: str) -> list[FileChange]:
+    """The files of the whole diff `base`..`head` with line counts, every file counted as
+    text: a merge's own resolutions are in it, and `.gitattributes` cannot hide lines."""
+    out = run_git(
+        [
+            "diff",
+            "-z",
+            "--numstat",
+            "-M",
+            "--text",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--end-of-options",
+            base,
+            head,
+        ],
+        repo,
+    )
+    tokens = _tokens(iter([out]))
+    files = []
+    for token in tokens:
+        change = _numstat(token.lstrip(b"\n"), tokens)
+        if change is not None:
+            files.append(change)
+    return files

@@ -13,6 +13,8 @@ def find_root(start: Path) -> Path:
     """The top of the work tree (or the git directory of a bare repository)."""
     if not start.exists():
         raise GitError(f"{start}: no such directory")
+    if not start.is_dir():
+        raise GitError(f"{start}: not a directory")
     try:
         out = run_git(["rev-parse", "--show-toplevel"], start).decode().strip()
     except GitError as exc:
@@ -90,12 +92,15 @@ def read_file_at(repo: Path, rev: str, path: str) -> bytes | None:
         return None
 
 
-def repository_id(repo: Path) -> str:
-    """A name for this repository that every clone shares: its oldest root commit."""
-    out = run_git(["rev-list", "--max-parents=0", "HEAD"], repo).decode().split()
-    if not out:
-        raise GitError(f"{repo}: the repository has no commits yet (nothing to read)")
-    return sorted(out)[0]
+def first_parent_root(repo: Path, rev: str = "HEAD") -> str | None:
+    """The root of `rev`'s first-parent chain: merging an unrelated history does not change
+    it. (In a shallow clone it is the shallow boundary: callers must check.)"""
+    out = (
+        run_git(["rev-list", "--first-parent", "--max-parents=0", "--end-of-options", rev], repo)
+        .decode()
+        .split()
+    )
+    return out[-1] if out else None
 
 
 def git_config(repo: Path, key: str) -> str | None:
@@ -106,9 +111,79 @@ def git_config(repo: Path, key: str) -> str | None:
     return value or None
 
 
-def patch_id(repo: Path, sha: str) -> str | None:
-    """`git patch-id --stable` of one commit's diff: the same for the same change
-    after a rebase, different once the content changes. None for an empty commit."""
-    diff = run_git(["diff-tree", "-p", "--root", "--no-color", "--no-ext-diff", sha], repo)
-    out = run_git(["patch-id", "--stable"], repo, stdin=diff).decode().split()
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def merge_base(repo: Path, a: str, b: str) -> str | None:
+    try:
+        out = run_git(["merge-base", "--end-of-options", a, b], repo).decode().split()
+    except GitError:
+        return None
     return out[0] if out else None
+
+
+def first_parent_or_empty(repo: Path, sha: str) -> str:
+    parent = resolve(repo, f"{sha}^1")
+    return parent if parent is not None else EMPTY_TREE
+
+
+def change_patch_id(repo: Path, base: str, head: str) -> str | None:
+    """`git patch-id --verbatim` of the whole change `base`..`head`: the same after a
+    rebase that keeps the change's content, different once any byte of it changes
+    (whitespace included). None for an empty change."""
+    diff = run_git(
+        [
+            "diff",
+            "--full-index",
+            "--binary",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--end-of-options",
+            base,
+            head,
+        ],
+        repo,
+    )
+    if not diff:
+        return None
+    out = run_git(["patch-id", "--verbatim"], repo, stdin=diff).decode().split()
+    return out[0] if out else None
+
+
+def is_shallow(repo: Path) -> bool:
+    out = run_git(["rev-parse", "--is-shallow-repository"], repo).decode().strip()
+    return out == "true"
+
+
+def remotes(repo: Path) -> list[str]:
+    return run_git(["remote"], repo).decode("utf-8", "replace").split()
+
+
+def short_branch(repo: Path, name: str) -> str:
+    """`refs/remotes/origin/main`, `origin/main`, `refs/heads/main` → `main`."""
+    for prefix in ("refs/heads/", "refs/remotes/"):
+        name = name.removeprefix(prefix)
+    head, sep, rest = name.partition("/")
+    if sep and head in remotes(repo):
+        return rest
+    return name
+
+
+def is_branch(repo: Path, name: str) -> bool:
+    for ref in (name, f"refs/heads/{name}", f"refs/remotes/{name}"):
+        if ref.startswith("refs/") and resolve(repo, ref) is not None:
+            return True
+    return False
+
+
+def branches_at(repo: Path, sha: str) -> list[str]:
+    """Branch names (local and remote) whose tip is `sha`."""
+    out = run_git(
+        ["for-each-ref", "--format=%(refname)", f"--points-at={sha}", "refs/heads", "refs/remotes"],
+        repo,
+    )
+    names = [
+        line for line in out.decode("utf-8", "replace").splitlines() if not line.endswith("/HEAD")
+    ]
+    return [short_branch(repo, n) for n in names]

@@ -3,22 +3,26 @@
 An approval is *verified* here: its note entry parses, it names this
 repository, it sits on the commit it names (a signature copied onto another
 commit does not count), its signature verifies for the principal it names
-against the roster's allowed-signers file, the signer is a roster person,
-and not an AI identity. Whether it *counts* for a rule (author, role,
-staleness) is the evaluator's pure decision.
+against the roster's allowed-signers file (read from the same tree as the
+policy), the signer is a roster person and not an AI identity. Whether it
+*counts* for a rule (author, role, target, staleness) is the evaluator's pure
+decision. Only entries that could matter for the change are verified, so notes
+added by anyone cannot make a check slow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import tempfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from caution.git import GitError, read_notes
 from caution.git.notes import append_note
-from caution.git.repo import patch_id, repository_id
-from caution.policy.model import Approval, Roster
+from caution.git.repo import first_parent_root, is_shallow
+from caution.policy.model import Approval, Config, Roster
 from caution.policy.ssh import SshError, sign, verify
 from caution.policy.statement import (
     NOTES_REF,
@@ -32,6 +36,14 @@ from caution.policy.statement import (
 from caution.provenance import ai_identity, default_catalog
 
 
+class ApprovalRefusedError(Exception):
+    """`caution approve` will not record this approval; the message says why."""
+
+
+class RepositoryNameError(Exception):
+    """Approvals cannot be tied to this repository (a shallow clone without `repository:`)."""
+
+
 @dataclass(frozen=True)
 class ApprovalRecord:
     """An approval as found in a note, verified; with what it claims."""
@@ -43,34 +55,69 @@ class ApprovalRecord:
     time: str = ""
 
 
+def repository_name(repo_root: Path, config: Config, rev: str) -> str:
+    """What approvals are signed for: `repository:` from .caution.yml, else the root of
+    `rev`'s first-parent history (the same in every full clone)."""
+    if config.repository:
+        return config.repository
+    if is_shallow(repo_root):
+        raise RepositoryNameError(
+            "this is a shallow clone, so its root commit is unknown: name the repository in "
+            ".caution.yml (repository: owner/name) or fetch the full history"
+        )
+    root = first_parent_root(repo_root, rev)
+    if root is None:
+        raise RepositoryNameError("the repository has no commits yet")
+    return root
+
+
+@contextmanager
+def signers_file(roster: Roster) -> Iterator[Path | None]:
+    """The allowed-signers file as a path ssh-keygen can read (a temporary copy of the
+    committed blob when the policy came from a commit)."""
+    tree = roster.signers_tree
+    if roster.allowed_signers is None or tree is None:
+        yield None
+        return
+    data = tree.read(roster.allowed_signers)
+    if data is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="caution-signers-") as folder:
+        path = Path(folder) / "allowed_signers"
+        path.write_bytes(data)
+        yield path
+
+
 def _invalid(commit: str, by: str, reason: str, email: str = "") -> Approval:
     return Approval(by=by, commit=commit, valid=False, reason=reason, email=email)
 
 
 def verify_entry(
-    repo_root: Path, repo_id: str, note_commit: str, entry: SignedEntry, roster: Roster
+    repo_name: str,
+    note_commit: str,
+    entry: SignedEntry,
+    statement: Statement,
+    roster: Roster,
+    signers: Path | None,
 ) -> ApprovalRecord:
-    try:
-        statement = parse_statement(entry.statement_text)
-    except StatementError as exc:
-        return ApprovalRecord(note_commit, None, _invalid(note_commit, "?", str(exc)))
     email = statement.approver
     person = roster.by_email(email)
     by = person.id if person is not None else email
 
     def record(valid: bool, reason: str) -> ApprovalRecord:
-        approval = Approval(by, statement.commit, valid, reason, person, statement.patch_id, email)
+        approval = Approval(
+            by, statement.commit, valid, reason, person, statement.patch_id, email, statement.target
+        )
         return ApprovalRecord(note_commit, statement, approval, statement.comment, statement.time)
 
-    if statement.repository != repo_id:
+    if statement.repository != repo_name:
         return record(False, "signed for another repository")
     if statement.commit != note_commit:
         return record(False, f"copied: it approves {statement.commit[:10]}, not this commit")
-    if roster.allowed_signers is None:
+    if signers is None:
         return record(False, "the roster names no allowed_signers file to verify against")
-    valid, word = verify(
-        entry.statement_text.encode(), entry.signature, repo_root / roster.allowed_signers, email
-    )
+    valid, word = verify(entry.statement_text.encode(), entry.signature, signers, email)
     if not valid:
         return record(False, f"signature does not verify for {email}: {word}")
     tool = ai_identity("", email, default_catalog())
@@ -81,62 +128,74 @@ def verify_entry(
     return record(True, f"signed by {person.id}")
 
 
-def read_approvals(
-    repo_root: Path, roster: Roster, commits: Collection[str] | None = None
-) -> list[ApprovalRecord]:
-    """Verified approvals on `commits` (all approved commits when None)."""
-    notes = read_notes(repo_root, NOTES_REF, commits)
-    if not notes:
-        return []
-    repo_id = repository_id(repo_root)
-    records = []
-    for note_commit, text in notes.items():
+def _entries(
+    repo_root: Path, commits: Collection[str] | None
+) -> list[tuple[str, SignedEntry | None, Statement | None, str]]:
+    """(note commit, entry, statement, problem) for every line of the selected notes."""
+    out: list[tuple[str, SignedEntry | None, Statement | None, str]] = []
+    for note_commit, text in read_notes(repo_root, NOTES_REF, commits).items():
         entries, unreadable = parse_note(text)
         for entry in entries:
-            records.append(verify_entry(repo_root, repo_id, note_commit, entry, roster))
-        for _ in range(unreadable):
-            records.append(
-                ApprovalRecord(
-                    note_commit, None, _invalid(note_commit, "?", "unreadable note line")
-                )
-            )
-    return records
+            try:
+                out.append((note_commit, entry, parse_statement(entry.statement_text), ""))
+            except StatementError as exc:
+                out.append((note_commit, entry, None, str(exc)))
+        out.extend((note_commit, None, None, "unreadable note line") for _ in range(unreadable))
+    return out
 
 
-def approvals_for_change(
-    repo_root: Path, roster: Roster, commits: Collection[str], head_patch_id: str | None
-) -> tuple[Approval, ...]:
-    """Approvals on the change's commits, plus approvals elsewhere with the head's patch-id
-    (a rebased change; whether those count is the rule's `invalidate_on_push`)."""
-    records = read_approvals(repo_root, roster, None)
-    wanted = set(commits)
-    chosen = [
-        r.approval
-        for r in records
-        if r.note_commit in wanted
-        or (
-            head_patch_id is not None
-            and r.statement is not None
-            and r.statement.patch_id == head_patch_id
+def read_approvals(
+    repo_root: Path,
+    config: Config,
+    repo_name: str | None,
+    commits: Collection[str] | None = None,
+    *,
+    wanted_patch: tuple[str, str] | None = None,
+    name_problem: str = "the repository has no stable name",
+) -> list[ApprovalRecord]:
+    """Verified approvals on `commits` (every approved commit when None) and, with
+    `wanted_patch` = (target, patch-id), approvals elsewhere of the same change."""
+    selected = []
+    for note_commit, entry, statement, problem in _entries(repo_root, None):
+        on_change = commits is None or note_commit in commits
+        same_change = (
+            wanted_patch is not None
+            and statement is not None
+            and (statement.target, statement.patch_id) == wanted_patch
         )
-    ]
-    return tuple(chosen)
-
-
-class ApprovalRefusedError(Exception):
-    """`caution approve` will not record this approval; the message says why."""
+        if on_change or same_change:
+            selected.append((note_commit, entry, statement, problem))
+    records = []
+    with signers_file(config.roster) as signers:
+        for note_commit, entry, statement, problem in selected:
+            if entry is None or statement is None:
+                bad = _invalid(note_commit, "?", problem)
+                records.append(ApprovalRecord(note_commit, None, bad))
+            elif repo_name is None:
+                bad = _invalid(note_commit, statement.approver, name_problem)
+                records.append(ApprovalRecord(note_commit, statement, bad))
+            else:
+                records.append(
+                    verify_entry(repo_name, note_commit, entry, statement, config.roster, signers)
+                )
+    return records
 
 
 def approve(
     repo_root: Path,
+    config: Config,
+    *,
+    repo_name: str,
     commit: str,
+    target: str,
+    patch: str,
     key: Path,
     signer: str,
     comment: str,
-    roster: Roster,
     authors: Collection[str],
 ) -> ApprovalRecord:
-    """Sign and record an approval of `commit`; refuse what could never count."""
+    """Sign and record an approval of the change ending at `commit`; refuse what could
+    never count."""
     tool = ai_identity("", signer, default_catalog())
     if tool is not None:
         raise ApprovalRefusedError(f"{signer} is an AI identity ({tool}); AI never approves")
@@ -144,25 +203,24 @@ def approve(
         raise ApprovalRefusedError(
             f"{signer} wrote a commit in this change; an author's approval does not count"
         )
-    if roster.allowed_signers is None:
+    if config.roster.allowed_signers is None:
         raise ApprovalRefusedError(
             "the roster names no allowed_signers file, so no approval could be verified "
             "(add roster.allowed_signers to .caution.yml)"
         )
     statement = Statement(
-        repository=repository_id(repo_root),
+        repository=repo_name,
         commit=commit,
-        patch_id=patch_id(repo_root, commit) or "",
+        target=target,
+        patch_id=patch,
         approver=signer,
         time=datetime.now(UTC).replace(microsecond=0).isoformat(),
         comment=comment,
     )
-    try:
-        signature = sign(statement.text().encode(), key)
-    except SshError as exc:
-        raise ApprovalRefusedError(str(exc)) from exc
+    signature = sign(statement.text().encode(), key)
     entry = SignedEntry(statement.text(), signature)
-    record = verify_entry(repo_root, statement.repository, commit, entry, roster)
+    with signers_file(config.roster) as signers:
+        record = verify_entry(repo_name, commit, entry, statement, config.roster, signers)
     if not record.approval.valid:
         raise ApprovalRefusedError(f"not recorded: {record.approval.reason}")
     try:
@@ -172,3 +230,14 @@ def approve(
     except GitError as exc:
         raise ApprovalRefusedError(f"could not record the approval: {exc}") from exc
     return record
+
+
+__all__ = [
+    "ApprovalRecord",
+    "ApprovalRefusedError",
+    "RepositoryNameError",
+    "SshError",
+    "approve",
+    "read_approvals",
+    "repository_name",
+]

@@ -7,6 +7,7 @@ A configuration that does not load fails closed: the CLI exits 2.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,13 @@ from caution.policy.model import (
     Rule,
 )
 from caution.policy.predicates import REGISTRY
+from caution.policy.tree import Tree, is_inside
 from caution.policy.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml
 from caution.reach.settings import ReachSettings
 
 CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
-TOP_LEVEL = ("version", "roster", "policy", "reach")
+TOP_LEVEL = ("version", "repository", "roster", "policy", "reach")
 
 
 class _Strict(BaseModel):
@@ -125,8 +127,12 @@ def _rule_or_group(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> 
     if name in names:
         raise doc.error((*path, "name"), f"rule name {name!r} is used twice")
     names.add(name)
-    requires = _validate(doc, (*path, "requires"), _RequiresModel, entry.get("requires") or {})
-    if entry.get("requires") is None:
+    for key in ("requires", "options"):
+        if key in entry and not isinstance(entry[key], dict):
+            raise doc.error((*path, key), f"{key} must be a mapping, such as {{count: 1}}")
+    if "requires" in entry:
+        requires = _validate(doc, (*path, "requires"), _RequiresModel, entry["requires"])
+    else:
         requires = _RequiresModel(count=0)
     options = _validate(doc, (*path, "options"), _OptionsModel, entry.get("options") or {})
     return Rule(
@@ -169,19 +175,24 @@ def _block(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> BlockRul
     return BlockRule(name, _conditions(doc, (*path, "if"), entry["if"]), message, doc.line_of(path))
 
 
-def _roster(doc: SourceDoc, value: Any, root: Path | None) -> Roster:
+def _roster(doc: SourceDoc, value: Any, tree: Tree | None) -> Roster:
+    if value is not None and not isinstance(value, dict):
+        raise doc.error(("roster",), "roster must be a mapping")
     model = _validate(doc, ("roster",), _RosterModel, value or {})
     signers = model.allowed_signers
-    if signers is not None and root is not None and not (root / signers).is_file():
-        raise doc.error(("roster", "allowed_signers"), f"allowed_signers file {signers} not found")
+    where = ("roster", "allowed_signers")
+    if signers is not None and not is_inside(signers):
+        raise doc.error(where, f"allowed_signers {signers!r} must be a path inside the repository")
+    if signers is not None and tree is not None and tree.read(signers) is None:
+        raise doc.error(where, f"allowed_signers file {signers} not found")
     people = tuple(
         Person(pid, tuple(p.emails), tuple(p.roles), tuple(p.teams))
         for pid, p in model.people.items()
     )
-    return Roster(people, signers)
+    return Roster(people, signers, tree)
 
 
-def config_from_doc(doc: SourceDoc, root: Path | None, *, is_default: bool = False) -> Config:
+def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = False) -> Config:
     data = doc.data
     if data is None:
         raise doc.error((), "the file is empty")
@@ -189,9 +200,13 @@ def config_from_doc(doc: SourceDoc, root: Path | None, *, is_default: bool = Fal
     for key in top:
         if key not in TOP_LEVEL:
             raise doc.error((key,), f"unknown key {key!r} (known: {', '.join(TOP_LEVEL)})")
-    if top.get("version") != 1:
+    version = top.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version != 1:
         raise doc.error(("version",), "version must be 1")
-    roster = _roster(doc, top.get("roster"), root)
+    repository = top.get("repository")
+    if repository is not None and (not isinstance(repository, str) or not repository.strip()):
+        raise doc.error(("repository",), "repository must be a name, such as shop/monorepo")
+    roster = _roster(doc, top.get("roster"), tree)
     policy_data = _expect_mapping(doc, ("policy",), top.get("policy") or {}, "policy")
     for key in policy_data:
         if key not in ("approval", "block"):
@@ -214,7 +229,7 @@ def config_from_doc(doc: SourceDoc, root: Path | None, *, is_default: bool = Fal
     block = tuple(_block(doc, ("policy", "block", i), b, names) for i, b in enumerate(block_list))
     _check_person_refs(doc, roster, approval)
     reach = _validate(doc, ("reach",), ReachSettings, top.get("reach") or {})
-    return Config(doc.file, is_default, roster, Policy(approval, block), top, reach)
+    return Config(doc.file, is_default, roster, Policy(approval, block), top, reach, repository)
 
 
 def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:
@@ -231,14 +246,31 @@ def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:
                     )
 
 
-def load_config(root: Path, explicit: Path | None = None) -> Config:
-    """`explicit`, else `<root>/.caution.yml`, else the built-in default policy."""
+def load_config(root: Path, explicit: Path | None = None, *, rev: str | None = None) -> Config:
+    """`explicit`, else `.caution.yml` as committed at `rev` (the work tree's when `rev` is
+    None), else the built-in default policy."""
     if explicit is not None:
-        return config_from_doc(read_yaml(explicit, str(explicit)), root)
-    path = root / CONFIG_NAME
-    if path.is_file():
-        return config_from_doc(read_yaml(path, CONFIG_NAME), root)
-    return default_config()
+        config = config_from_doc(read_yaml(explicit, str(explicit)), Tree(root, None))
+        try:
+            location = explicit.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            location = str(explicit)
+        return replace(config, location=location)
+    tree = Tree(root, rev)
+    data = tree.read(CONFIG_NAME)
+    if data is None:
+        return default_config()
+    where = f" (as committed at {rev[:10]})" if rev else ""
+    try:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceError(CONFIG_NAME, line, "not UTF-8 text") from exc
+        config = config_from_doc(parse_yaml(text, CONFIG_NAME), tree)
+    except SourceError as exc:
+        raise SourceError(exc.file, exc.line, exc.problem + where) from exc
+    return replace(config, location=CONFIG_NAME)
 
 
 def default_config() -> Config:

@@ -57,6 +57,7 @@ def judge_approval(approval: Approval, rule: Rule, change: Change) -> Approval:
             approval.person,
             approval.patch_id,
             approval.email,
+            approval.target,
         )
 
     if not approval.valid:
@@ -71,6 +72,12 @@ def judge_approval(approval: Approval, rule: Rule, change: Change) -> Approval:
     if not rule.requires.admits(person):
         return verdict(
             False, f"{person.id} is not {rule.requires.describe(1).split(' from ', 1)[-1]}"
+        )
+    if change.target_branch is None:
+        return verdict(False, "the change's target branch is unknown (give --target)")
+    if approval.target != change.target_branch:
+        return verdict(
+            False, f"approves merging into {approval.target}, not {change.target_branch}"
         )
     if approval.commit != change.head:
         same_patch = change.head_patch_id is not None and approval.patch_id == change.head_patch_id
@@ -168,11 +175,12 @@ def evaluate(
     blocks = tuple(evaluate_block(rule, change, roster) for rule in policy.block)
     rules = (*tree.children, *blocks)
     blocked = [b for b in blocks if b.status == BLOCKED]
-    errors = [r for r in flatten(rules) if r.status == ERROR]
+    errors = [r for r in (tree, *blocks) if r.status == ERROR]
     if blocked:
         return Decision("blocked", rules, f"blocked by {', '.join(b.name for b in blocked)}")
     if errors:
-        return Decision("pending", rules, f"{errors[0].name} could not be evaluated")
+        failing = next((r for r in flatten(rules) if r.status == ERROR), errors[0])
+        return Decision("pending", rules, f"{failing.name} could not be evaluated")
     if tree.status == APPROVED:
         return Decision("pass", rules, "every rule that applies is approved")
     if tree.status == SKIPPED:

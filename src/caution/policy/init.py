@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -61,7 +62,11 @@ def initial_config(repo: Path) -> str:
     people = []
     for name, email in authors:
         pid = _person_id(name, email, taken)
-        people.append(f"    {pid}: {{emails: [{email}], roles: [], teams: []}}   # {name}")
+        comment = "".join(ch for ch in name if ch.isprintable())
+        # json.dumps quotes the email as YAML reads it: an author cannot inject YAML
+        people.append(
+            f"    {pid}: {{emails: [{json.dumps(email)}], roles: [], teams: []}}   # {comment}"
+        )
     if not people:
         people.append("    alice: {emails: [alice@example.com], roles: [senior], teams: []}")
     found = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from caution.policy.tree import Tree
 from caution.reach.settings import ReachSettings
 
 APPROVED = "approved"
@@ -29,6 +30,7 @@ class Person:
 class Roster:
     people: tuple[Person, ...] = ()
     allowed_signers: str | None = None  # path, relative to the repository root
+    signers_tree: Tree | None = None  # where allowed_signers is read from
 
     def by_email(self, email: str) -> Person | None:
         return next((p for p in self.people if p.has_email(email)), None)
@@ -120,6 +122,8 @@ class Config:
     policy: Policy
     raw: dict[str, Any] = field(default_factory=dict)
     reach: ReachSettings = field(default_factory=ReachSettings)
+    repository: str | None = None  # a stable name approvals are signed for
+    location: str | None = None  # the policy file, relative to the repository (for SARIF)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class Approval:
     person: Person | None = None
     patch_id: str = ""
     email: str = ""
+    target: str = ""
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,7 @@ class TargetsBranch(Strict):
 def targets_branch(config: TargetsBranch, change: Change, roster: Roster) -> Outcome:
     branch = change.target_branch
     if branch is None:
-        return Outcome(False, "target branch unknown (give --target)")
+        raise ValueError("the change's target branch is unknown (give --target)")
     short = branch.removeprefix("refs/heads/").removeprefix("origin/")
     if re.search(config.pattern, short):
         return Outcome(True, f"targets {short}")

@@ -24,6 +24,8 @@ def _ssh_keygen(args: list[str], data: bytes) -> subprocess.CompletedProcess[byt
         )
     except FileNotFoundError as exc:
         raise SshError("ssh-keygen was not found (install OpenSSH's client tools)") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SshError("ssh-keygen did not answer within 60 s (a passphrase prompt?)") from exc
 
 
 def sign(data: bytes, key: Path) -> str:

@@ -1,9 +1,10 @@
 """The text an approver signs, and the note entries that carry it. Pure.
 
     caution-approval/1
-    repository: <sha of the repository's root commit>
-    commit: <approved commit>
-    patch-id: <git patch-id --stable of that commit>
+    repository: <repository: from .caution.yml, else the root commit of the target>
+    commit: <approved commit: the head of the change>
+    target: <the branch the change merges into>
+    patch-id: <git patch-id --verbatim of the whole change, merge-base(target, commit)..commit>
     approver: <email, the ssh principal>
     time: 2026-11-25T10:00:00+00:00
     comment: "<JSON string>"
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 HEADER = "caution-approval/1"
 NAMESPACE = "caution-approval"
 NOTES_REF = "refs/notes/caution-approvals"
-_FIELDS = ("repository", "commit", "patch-id", "approver", "time", "comment")
+_FIELDS = ("repository", "commit", "target", "patch-id", "approver", "time", "comment")
 
 
 class StatementError(ValueError):
@@ -32,6 +33,7 @@ class StatementError(ValueError):
 class Statement:
     repository: str
     commit: str
+    target: str
     patch_id: str
     approver: str
     time: str
@@ -41,6 +43,7 @@ class Statement:
         values = {
             "repository": self.repository,
             "commit": self.commit,
+            "target": self.target,
             "patch-id": self.patch_id,
             "approver": self.approver,
             "time": self.time,
@@ -76,6 +79,7 @@ def parse_statement(text: str) -> Statement:
     statement = Statement(
         values["repository"],
         values["commit"],
+        values["target"],
         values["patch-id"],
         values["approver"],
         values["time"],

@@ -46,15 +46,15 @@ class SourceDoc:
 
 
 def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> Any:
+    if len(path) > 50:
+        raise SourceError(file, node.start_mark.line + 1, "nested too deeply")
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = (
-                yaml.safe_load(yaml.serialize(key_node))
-                if not isinstance(key_node, yaml.ScalarNode)
-                else _scalar(key_node)
-            )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SourceError(file, key_node.start_mark.line + 1, "mapping keys must be text")
+            key = _scalar(key_node, file)
             if not isinstance(key, str | int | bool) or key is None:
                 raise SourceError(file, key_node.start_mark.line + 1, "mapping keys must be text")
             key_text = str(key) if not isinstance(key, str) else key
@@ -65,12 +65,34 @@ def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), lines, file) for i, item in enumerate(node.value)]
-    return _scalar(node)
+    return _scalar(node, file)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.Node, file: str) -> Any:
     constructor = yaml.SafeLoader("")
-    return constructor.construct_object(node, deep=True)
+    try:
+        return constructor.construct_object(node, deep=True)
+    except Exception as exc:  # a bad explicit tag (`!!int x`) is the file's fault, not ours
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SourceError(file, node.start_mark.line + 1, f"bad value: {problem}") from exc
+
+
+def _refuse_aliases(root: yaml.Node, file: str) -> None:
+    """Anchors and aliases could expand exponentially or refer to themselves; a policy
+    file has no need of them."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            line = node.start_mark.line + 1
+            raise SourceError(file, line, "anchors and aliases (&name, *name) are not allowed")
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def parse_yaml(text: str, file: str) -> SourceDoc:
@@ -84,6 +106,8 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
         raise SourceError(file, None, f"YAML error: {exc}") from exc
     if node is None:
         return SourceDoc(file, None, {})
+    if "*" in text or "&" in text:
+        _refuse_aliases(node, file)
     lines: dict[Path_, int] = {}
     try:
         data = _build(node, (), lines, file)

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from caution.policy.approvals import ApprovalRecord
+from caution.report.safe import plain
 
 
 def approvals_to_json(commit: str, records: list[ApprovalRecord]) -> dict[str, Any]:
@@ -39,7 +40,8 @@ def render_approvals(commit: str, records: list[ApprovalRecord], console: Consol
             "✔ valid  " if r.approval.valid else "✖ invalid",
             style="green" if r.approval.valid else "red",
         )
-        line.append(f" {r.approval.by} <{r.approval.email}> {r.time}  {r.approval.reason}")
+        who = f"{plain(r.approval.by)} <{plain(r.approval.email)}>"
+        line.append(f" {who} {plain(r.time)}  {plain(r.approval.reason)}")
         if r.comment:
-            line.append(f"  “{r.comment}”", style="dim")
+            line.append(f"  “{plain(r.comment)}”", style="dim")
         console.print(line, highlight=False)

@@ -12,6 +12,7 @@ from caution.policy.evaluate import flatten
 from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, RuleResult
 from caution.reach import Reach
 from caution.report.reach import reach_to_json
+from caution.report.safe import markdown, plain
 
 STATUS_STYLE = {
     APPROVED: "green",
@@ -120,8 +121,8 @@ def render_check(result: CheckResult, console: Console) -> None:
         for approval in rule.approvals:
             mark = "counts" if approval.valid else "does not count"
             console.print(
-                f"      approval by {approval.by} on {approval.commit[:10]}: "
-                f"{mark} ({approval.reason})",
+                f"      approval by {plain(approval.by)} on {approval.commit[:10]}: "
+                f"{mark} ({plain(approval.reason)})",
                 style="" if approval.valid else "dim",
                 highlight=False,
                 markup=False,
@@ -153,7 +154,7 @@ _MD_DECISION = {"pass": "✅ pass", "pending": "⏳ pending", "blocked": "⛔ bl
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown(text)
 
 
 def check_to_markdown(result: CheckResult) -> str:
@@ -200,7 +201,7 @@ def check_to_markdown(result: CheckResult) -> str:
 def check_to_sarif(result: CheckResult, version: str) -> dict[str, Any]:
     """SARIF 2.1.0: one result per rule that did not pass (pending, blocked, error)."""
     rules = [r for r in _rules(result) if r.kind != "group"]
-    config_uri = None if result.config.is_default else result.config.source
+    config_uri = None if result.config.is_default else result.config.location
     results = []
     for rule in rules:
         if rule.status in (APPROVED, SKIPPED):

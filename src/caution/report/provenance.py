@@ -11,6 +11,7 @@ from rich.text import Text
 from caution.git.blame import UNCOMMITTED
 from caution.provenance.blame import BlamedLine
 from caution.provenance.model import CommitProvenance, Level, RangeProvenance
+from caution.report.safe import plain
 
 LEVEL_STYLE = {
     Level.AUTONOMOUS: "bold red",
@@ -86,13 +87,13 @@ def render_range(result: RangeProvenance, console: Console, *, verbose: bool = F
                 item.level.value,
                 ",".join(item.tools) or "-",
                 _lines_text(item),
-                f"{item.commit.author.name} <{item.commit.author.email}>",
-                item.commit.subject,
+                plain(f"{item.commit.author.name} <{item.commit.author.email}>"),
+                plain(item.commit.subject),
             ]
             console.file.write("\t".join(fields) + "\n")  # rich would expand the tabs
             if verbose:
                 for e in item.evidence:
-                    console.file.write(f"\t{e.kind}\t{e.tool}\t{e.confidence}\t{e.detail}\n")
+                    console.file.write(f"\t{e.kind}\t{e.tool}\t{e.confidence}\t{plain(e.detail)}\n")
     else:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
 
@@ -114,12 +115,12 @@ def render_range(result: RangeProvenance, console: Console, *, verbose: bool = F
                 _level_text(item.level),
                 ", ".join(item.tools) or "-",
                 _lines_text(item),
-                item.commit.author.name,
-                item.commit.subject,
+                plain(item.commit.author.name),
+                plain(item.commit.subject),
             )
             if verbose:
                 for e in item.evidence:
-                    detail = Text(f"  {e.kind} · {e.confidence} · {e.detail}", style="dim")
+                    detail = Text(f"  {e.kind} · {e.confidence} · {plain(e.detail)}", style="dim")
                     table.add_row("", "", e.tool, "", "", detail)
         console.print(table)
     summary = Text(f"{len(result.commits)} commits in {result.range}: ")
@@ -165,5 +166,5 @@ def render_blame(lines: list[BlamedLine], console: Console) -> None:
         row.append(f"{item.level.value:<10} ", style=LEVEL_STYLE[item.level])
         row.append(f"{who:<12} ", style=ORIGIN_STYLE.get(item.origin, ""))
         row.append(f"{item.blame.line:>{width}} ", style="dim")
-        row.append(item.blame.content)
+        row.append(plain(item.blame.content))
         console.print(row, highlight=False, markup=False, no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,39 @@
+"""Where policy files are read from: a committed tree, or the work tree.
+
+`caution check` reads `.caution.yml` and the allowed-signers file from the
+branch the change merges into, never from the change itself: otherwise a change
+could rewrite the rules, or add its author's key, and approve itself.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from caution.git.repo import read_file_at
+
+
+@dataclass(frozen=True)
+class Tree:
+    root: Path
+    rev: str | None = None  # a commit to read from; None reads the work tree
+
+    def read(self, path: str) -> bytes | None:
+        if not is_inside(path):
+            return None
+        if self.rev is not None:
+            return read_file_at(self.root, self.rev, path)
+        target = self.root / path
+        try:
+            return target.read_bytes() if target.is_file() and not target.is_symlink() else None
+        except OSError:
+            return None
+
+
+def is_inside(path: str) -> bool:
+    """A relative path that stays inside the repository."""
+    if not path or path.startswith("/") or "\\" in path or "\0" in path:
+        return False
+    normal = posixpath.normpath(path)
+    return normal != ".." and not normal.startswith("../") and normal != "."
