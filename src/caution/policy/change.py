@@ -34,8 +34,8 @@ class Change:
         ai = total = 0
         for item in self.provenance.commits:
             added = item.lines.added
-            if added is None:
-                return None
+            if added is None or any(f.binary for f in item.commit.files):
+                return None  # unknown (binary or `-diff` files): rules treat it as matching
             total += added
             if item.lines.ai is not None:
                 ai += item.lines.ai
