@@ -15,6 +15,7 @@ from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
 from caution.cli import reach as reach_cmd
 from caution.cli.errors import USER_ERRORS
+from caution.cli.guard import guard_app
 from caution.cli.options import state
 
 app = typer.Typer(
@@ -49,6 +50,7 @@ app.command("provenance")(provenance_cmd.provenance)
 app.command("reach")(reach_cmd.reach)
 app.command("blame")(blame_cmd.blame)
 app.command("init")(init_cmd.init)
+app.add_typer(guard_app, name="guard")
 app.command("demo")(demo_cmd.demo)
 
 

@@ -1,0 +1,111 @@
+"""`caution guard`: judge agent actions (check, eval) and speak agents' hook protocols."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from caution.cli.errors import CautionError
+from caution.guard import check_action, places_for
+from caution.guard.log import append
+
+guard_app = typer.Typer(
+    help="Stop coding agents from destroying environments, data, history and secrets.",
+    no_args_is_help=True,
+)
+
+
+class GuardFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@guard_app.command("check")
+def check(
+    words: list[str] | None = typer.Argument(None, metavar="[-- COMMAND...]"),
+    command: str | None = typer.Option(None, "--command", "-c", help="A shell command string."),
+    write: str | None = typer.Option(None, "--write", help="A file the agent wants to write."),
+    cwd: Path = typer.Option(Path(), "--cwd", help="The agent's working directory."),
+    output: GuardFormat = typer.Option(GuardFormat.text, "--format", "-f"),
+) -> int:
+    """Judge one action: allow, ask or deny, with the rule and the reason.
+
+    Exit 0 when it is allowed, 1 when it is not (ask or deny), 2 on bad input."""
+    given = [x for x in (command, write, words or None) if x]
+    if len(given) != 1:
+        raise CautionError("give exactly one of --command STRING, --write PATH or -- COMMAND...")
+    if write is not None:
+        action: dict[str, Any] = {"kind": "write", "path": write}
+    else:
+        action = {
+            "kind": "shell",
+            "command": command if command is not None else shlex.join(words or []),
+        }
+    places = places_for(cwd)
+    verdict = check_action(action, places)
+    append(places.workspace, "cli", action, verdict.decision, verdict.rule, verdict.reason)
+    if output is GuardFormat.json:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    **action,
+                    "decision": verdict.decision,
+                    "rule": verdict.rule,
+                    "reason": verdict.reason,
+                }
+            )
+            + "\n"
+        )
+    else:
+        rule = f" [{verdict.rule}]" if verdict.rule else ""
+        sys.stdout.write(f"{verdict.decision}{rule}: {verdict.reason}\n")
+    return 0 if verdict.decision == "allow" else 1
+
+
+@guard_app.command("eval")
+def evaluate(
+    file: Path = typer.Argument(
+        ...,
+        help='JSON lines: {"kind": "shell", "command": …} or '
+        '{"kind": "write"|"edit", "path": …, "content": …}.',
+    ),
+    cwd: Path = typer.Option(Path(), "--cwd", help="The agents' working directory."),
+) -> None:
+    """Judge a batch of actions; each output line is the input object plus `decision`,
+    `rule` and `reason`. A line that is not a JSON object comes back as `ask`."""
+    places = places_for(cwd)
+    try:
+        handle = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
+    except OSError as exc:
+        raise CautionError(f"{file}: cannot read: {exc.strerror}") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                action = json.loads(line)
+            except ValueError:
+                action = None
+            if not isinstance(action, dict):
+                out = {
+                    "line": number,
+                    "raw": line.rstrip("\n"),
+                    "decision": "ask",
+                    "rule": "guard.bad-action",
+                    "reason": f"{file}:{number}: not a JSON object",
+                }
+            else:
+                verdict = check_action(action, places)
+                out = {
+                    **action,
+                    "decision": verdict.decision,
+                    "rule": verdict.rule,
+                    "reason": verdict.reason,
+                }
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

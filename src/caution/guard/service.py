@@ -1,0 +1,63 @@
+"""Judging one agent action in a place: a shell command or a file write, with the
+workspace found from the working directory."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from caution.git.errors import GitError
+from caution.git.repo import find_root
+from caution.globs import compile_glob
+from caution.guard.engine import ALLOW, Verdict, check_shell
+from caution.guard.paths import Places, classify
+from caution.guard.rules import RuleSet, default_rules
+
+
+def places_for(cwd: Path) -> Places:
+    cwd = cwd.resolve()
+    try:
+        workspace = find_root(cwd)
+        if workspace.name == ".git" or workspace.suffix == ".git":
+            workspace = cwd
+    except GitError:
+        workspace = cwd
+    home = os.environ.get("HOME") or str(Path.home())
+    return Places(cwd=str(cwd), workspace=str(workspace), home=home)
+
+
+def check_write(path: str, places: Places, rules: RuleSet) -> Verdict:
+    resolved = places.resolve(path)
+    kind = classify(path, places)
+    workspace = posixpath.normpath(places.workspace)
+    relative = (
+        posixpath.relpath(resolved, workspace) if kind in ("inside", "workspace-root") else None
+    )
+    for rule in rules.file_rules:
+        if rule.outside_workspace and kind in ("root", "home", "system", "device", "outside"):
+            return Verdict(rule.decision, rule.id, f"{rule.description}: {path} ({kind})")
+        if relative is None or not any(compile_glob(g).matches(relative) for g in rule.globs):
+            continue
+        if any(compile_glob(g).matches(relative) for g in rule.except_globs):
+            continue
+        return Verdict(rule.decision, rule.id, f"{rule.description}: {relative}")
+    return ALLOW
+
+
+def check_action(action: dict[str, Any], places: Places, rules: RuleSet | None = None) -> Verdict:
+    """The verdict for one action of `guard eval`'s shape."""
+    rules = rules or default_rules()
+    kind = action.get("kind")
+    if kind == "shell":
+        command = action.get("command")
+        if not isinstance(command, str):
+            return Verdict("ask", "guard.bad-action", "a shell action needs a command string")
+        return check_shell(command, places, rules)
+    if kind in ("write", "edit", "multi-edit", "patch"):
+        path = action.get("path")
+        if not isinstance(path, str) or not path:
+            return Verdict("ask", "guard.bad-action", f"a {kind} action needs a path")
+        return check_write(path, places, rules)
+    return Verdict("ask", "guard.bad-action", f"unknown action kind {kind!r}")
