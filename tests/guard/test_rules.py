@@ -179,3 +179,10 @@ def test_deep_nesting_and_huge_commands_stay_fast() -> None:
         assert time.perf_counter() - start < 3.0
         assert verdict.decision in ("allow", "ask", "deny")
     assert check_shell("$(" * 500 + "rm -rf ~" + ")" * 500, PLACES, RULES).decision != "allow"
+
+
+def test_code_points_that_crash_tree_sitter_bash_are_harmless() -> None:
+    # tree-sitter-bash 0.23 segfaulted on `{` followed by a supplementary-plane code point
+    for _ in range(200):
+        assert check_shell("n\x85{\U000c7238", PLACES, RULES).decision == "allow"
+    assert check_shell("rm -rf ~/é", PLACES, RULES).decision == "deny"
