@@ -5,14 +5,22 @@ Targets (issue #4): on dcg_corpus.jsonl, >= 98 % of `deny` cases not allowed and
 corpora are read in place from ../shared/data/guard/ (or --data DIR). The agent works in
 /home/user/project, its home is /home/user.
 
-    python bench/guard.py [--data DIR] [--show-misses]
+Latency (issue #4): the median wall time of one `caution guard hook --agent claude-code`
+process is <= 2x that of `python -c pass`, measured here in the same run, alternating,
+with the resident guard process warm (it is started on demand by the first hook call).
+
+    python bench/guard.py [--data DIR] [--show-misses] [--rounds 40]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -36,6 +44,47 @@ def run(path: Path) -> list[tuple[dict[str, str], str, str | None, float]]:
     return out
 
 
+def latency(rounds: int) -> None:
+    payload = json.dumps(
+        {
+            "session_id": "bench",
+            "cwd": str(Path.cwd()),
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": "git status --short"},
+        }
+    ).encode()
+    hook = [sys.executable, "-m", "caution", "guard", "hook", "--agent", "claude-code"]
+    script = Path(sys.executable).with_name("caution")
+    if script.exists():
+        hook = [str(script), "guard", "hook", "--agent", "claude-code"]
+    with tempfile.TemporaryDirectory() as runtime:
+        env = {**os.environ, "CAUTION_GUARD_RUNTIME_DIR": runtime}
+
+        def timed(command: list[str], data: bytes = b"") -> float:
+            start = time.perf_counter()
+            subprocess.run(command, input=data, capture_output=True, env=env, check=False)
+            return time.perf_counter() - start
+
+        cold = timed(hook, payload)  # judges in process and starts the resident guard
+        time.sleep(1.0)
+        for _ in range(3):
+            timed(hook, payload)
+        bare, guarded = [], []
+        for _ in range(rounds):
+            bare.append(timed([sys.executable, "-c", "pass"]))
+            guarded.append(timed(hook, payload))
+        subprocess.run(["pkill", "-f", runtime], check=False)
+    base, median = statistics.median(bare), statistics.median(guarded)
+    ratio = median / base
+    print(
+        f"\nlatency over {rounds} alternating rounds: python -c pass {base * 1e3:.1f} ms, "
+        f"caution guard hook --agent claude-code {median * 1e3:.1f} ms (first call, no resident "
+        f"guard: {cold * 1e3:.0f} ms)"
+    )
+    print(f"  ratio {ratio:.2f}x (target <= 2x) {'OK' if ratio <= 2 else 'MISS'}")
+
+
 def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f} %" if whole else "   n/a"
 
@@ -46,6 +95,7 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
     for name in ("dcg_corpus.jsonl", "nl2bash_readonly.jsonl"):
         results = run(args.data / name)
@@ -79,6 +129,7 @@ def main() -> None:
                     )
                     if wrong:
                         print(f"    {decision:5} {rule or '-':40} {case['command'][:110]!r}")
+    latency(args.rounds)
 
 
 if __name__ == "__main__":

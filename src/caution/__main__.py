@@ -1,3 +1,3 @@
-from caution.cli import main
+from caution.entry import main
 
 main()

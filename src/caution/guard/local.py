@@ -1,0 +1,47 @@
+"""One hook call judged in this process: payload in, the agent's answer out. Used by
+the resident guard process and, when that is absent, by the hook itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from caution.guard.agents import PayloadError, failure, parse_payload, respond
+from caution.guard.engine import SEVERITY
+from caution.guard.log import append
+from caution.guard.paths import Places
+from caution.guard.rules import default_rules
+from caution.guard.service import check_action
+
+
+def workspace_of(cwd: str) -> str:
+    """The git root above `cwd` (a `.git` folder or file), else `cwd` — no git process."""
+    path = Path(cwd)
+    for candidate in (path, *path.parents):
+        if (candidate / ".git").exists():
+            return str(candidate)
+    return str(path)
+
+
+def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, int]:
+    try:
+        data = json.loads(payload.decode("utf-8", "replace"))
+    except ValueError:
+        return failure("the hook payload is not JSON")
+    if not isinstance(data, dict):
+        return failure("the hook payload is not a JSON object")
+    try:
+        actions, agent_cwd, event = parse_payload(agent, data)
+    except PayloadError as exc:
+        return failure(str(exc))
+    where = agent_cwd or cwd
+    places = Places(cwd=where, workspace=workspace_of(where), home=home)
+    rules = default_rules()
+    decision, rule, reason = "allow", None, "no rule matched"
+    for action in actions:
+        verdict = check_action(action, places, rules)
+        append(places.workspace, agent, action, verdict.decision, verdict.rule, verdict.reason)
+        if SEVERITY[verdict.decision] > SEVERITY[decision]:
+            decision, rule, reason = verdict.decision, verdict.rule, verdict.reason
+    detail = f"[{rule}] {reason}" if rule else reason
+    return respond(agent, event, decision, detail)
