@@ -109,3 +109,44 @@ def evaluate(
                     "reason": verdict.reason,
                 }
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+
+
+class Scope(StrEnum):
+    project = "project"
+    user = "user"
+
+
+def _hook_command(agent: str) -> str:
+    """The command agents run: this installation's own `caution`, so a virtual environment
+    need not be on the agent's PATH."""
+    executable = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    name = str(executable) if executable and executable.name == "caution" else "caution"
+    return f"{shlex.quote(name)} guard hook --agent {agent}"
+
+
+@guard_app.command("install")
+def install(
+    agent: str = typer.Option(
+        ..., "--agent", help="claude-code, codex, cursor, gemini or copilot."
+    ),
+    scope: Scope = typer.Option(
+        Scope.project, "--scope", help="project (this repository) or user."
+    ),
+    uninstall: bool = typer.Option(False, "--uninstall", help="Remove only what install added."),
+    cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
+) -> None:
+    """Add the guard's hook to an agent's settings, keeping everything already there."""
+    from caution.guard.install import InstallError, target
+    from caution.guard.install import install as add
+    from caution.guard.install import uninstall as remove
+
+    places = places_for(cwd)
+    try:
+        where = target(agent, scope.value, Path(places.workspace), Path(places.home))
+        command = _hook_command(agent)
+        changed = remove(agent, where, command) if uninstall else add(agent, where, command)
+    except InstallError as exc:
+        raise CautionError(str(exc)) from exc
+    verb = "removed from" if uninstall else "installed in"
+    state = "" if changed else " (nothing to change)"
+    sys.stdout.write(f"caution guard {verb} {where.path}{state}\n")
