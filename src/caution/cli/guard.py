@@ -13,6 +13,7 @@ import typer
 
 from caution.cli.errors import CautionError
 from caution.guard import check_action, places_for
+from caution.guard.config import guard_settings
 from caution.guard.log import append
 
 guard_app = typer.Typer(
@@ -48,7 +49,7 @@ def check(
             "command": command if command is not None else shlex.join(words or []),
         }
     places = places_for(cwd)
-    verdict = check_action(action, places)
+    verdict = check_action(action, places, None, guard_settings(places.workspace))
     append(places.workspace, "cli", action, verdict.decision, verdict.rule, verdict.reason)
     if output is GuardFormat.json:
         sys.stdout.write(
@@ -80,6 +81,7 @@ def evaluate(
     """Judge a batch of actions; each output line is the input object plus `decision`,
     `rule` and `reason`. A line that is not a JSON object comes back as `ask`."""
     places = places_for(cwd)
+    settings = guard_settings(places.workspace)
     try:
         handle = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
     except OSError as exc:
@@ -101,7 +103,7 @@ def evaluate(
                     "reason": f"{file}:{number}: not a JSON object",
                 }
             else:
-                verdict = check_action(action, places)
+                verdict = check_action(action, places, None, settings)
                 out = {
                     **action,
                     "decision": verdict.decision,

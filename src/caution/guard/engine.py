@@ -10,14 +10,16 @@ decoder) is never allowed.
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from caution.guard.paths import Places, classify
 from caution.guard.rules import Rule, RuleSet
+from caution.guard.settings import GuardSettings
 from caution.guard.shell import SimpleCommand, Word, parse
 
 SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
@@ -114,11 +116,64 @@ def _class(word: Word, places: Places) -> str:
     return classify(word.text, places)
 
 
+_CONTEXT_FLAGS = {
+    "namespace": ("-n", "--namespace"),
+    "kube context": ("--context", "--kube-context"),
+    "cloud profile": ("--profile", "--project", "--subscription"),
+}
+_PROFILE_VARIABLES = ("AWS_PROFILE", "CLOUDSDK_CORE_PROJECT", "AZURE_SUBSCRIPTION_ID")
+
+
+def _option_values(args: list[Word], names: tuple[str, ...]) -> list[str]:
+    values = []
+    for index, word in enumerate(args):
+        for name in names:
+            if word.text == name and index + 1 < len(args):
+                values.append(args[index + 1].text)
+            elif word.text.startswith(name + "=") and name.startswith("--"):
+                values.append(word.text.split("=", 1)[1])
+    return values
+
+
+def protected_context(cmd: SimpleCommand, argv: list[Word], settings: GuardSettings) -> str | None:
+    """What protected thing the command aims at (namespace, kube context, cloud profile,
+    branch), if any: an `ask` there becomes a `deny`."""
+    args = argv[1:]
+    patterns = {
+        "namespace": settings.namespaces,
+        "kube context": settings.kube_contexts,
+        "cloud profile": settings.cloud_profiles,
+    }
+    for label, flags in _CONTEXT_FLAGS.items():
+        for value in _option_values(args, flags):
+            if any(fnmatch.fnmatchcase(value, p) for p in patterns[label]):
+                return f"{label} {value} is protected"
+    for name, assigned in cmd.assignments:
+        if name in _PROFILE_VARIABLES and any(
+            fnmatch.fnmatchcase(assigned.text, p) for p in settings.cloud_profiles
+        ):
+            return f"cloud profile {assigned.text} is protected"
+    if argv and posixpath.basename(argv[0].text) == "git":
+        for word in _positional(args):
+            branch = word.text.lstrip("+:").split(":")[-1].removeprefix("refs/heads/")
+            if any(fnmatch.fnmatchcase(branch, p) for p in settings.protected_branches):
+                return f"branch {branch} is protected"
+    return None
+
+
 class Judge:
-    def __init__(self, rules: RuleSet, places: Places, deadline: float) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        places: Places,
+        deadline: float,
+        settings: GuardSettings | None = None,
+    ) -> None:
         self.rules = rules
         self.places = places
         self.deadline = deadline
+        self.settings = settings or GuardSettings()
+        self.write_check: Callable[[str], Verdict] | None = None
         self.matched: list[str] = []  # every rule that matched, for explanations and tests
 
     def builtin(self, name: str, detail: str) -> Verdict:
@@ -151,6 +206,19 @@ class Judge:
         return worst(verdicts)
 
     def redirects(self, cmd: SimpleCommand) -> Iterator[Verdict]:
+        targets = [t for op, t in cmd.redirects if not op.startswith("<")]
+        if posixpath.basename(cmd.name) == "tee":
+            targets += [w for w in cmd.argv[1:] if not w.text.startswith("-")]
+        for target in targets:
+            if target.text in ("/dev/null", "/dev/stdout", "/dev/stderr") or target.dynamic:
+                continue
+            if self.write_check is not None:
+                verdict = self.write_check(target.text)
+                if verdict.decision != "allow":
+                    if verdict.rule:
+                        self.matched.append(verdict.rule)
+                    yield verdict
+                    continue
         for op, target in cmd.redirects:
             if op.startswith("<") or target.text in ("/dev/null", "/dev/stdout", "/dev/stderr"):
                 continue
@@ -263,15 +331,31 @@ class Judge:
             index += 1
         return worst(verdicts)
 
+    def allowed_by_config(self, rule_id: str, text: str) -> bool:
+        return any(
+            allow.rule == rule_id and re.search(allow.pattern, text)
+            for allow in self.settings.allow
+        )
+
     def rules_for(self, cmd: SimpleCommand, name: str, argv: list[Word]) -> Verdict:
         verdicts = []
+        text = " ".join(w.text for w in argv)
+        protected: str | None = None
         for rule in self.rules.for_program(name):
             reason = self.matches(rule, cmd, name, argv)
-            if reason is not None:
-                self.matched.append(rule.id)
-                verdicts.append(Verdict(rule.decision, rule.id, f"{rule.description}: {reason}"))
-                if rule.decision == "deny":
-                    break
+            if reason is None:
+                continue
+            self.matched.append(rule.id)
+            if self.allowed_by_config(rule.id, text):
+                continue
+            decision = rule.decision
+            if decision == "ask":
+                protected = protected or protected_context(cmd, argv, self.settings)
+                if protected:
+                    decision, reason = "deny", f"{reason}; {protected}"
+            verdicts.append(Verdict(decision, rule.id, f"{rule.description}: {reason}"))
+            if decision == "deny":
+                break
         return worst(verdicts)
 
     def matches(self, rule: Rule, cmd: SimpleCommand, name: str, argv: list[Word]) -> str | None:
@@ -406,13 +490,27 @@ def _unwrap(argv: list[Word], depth: int) -> Iterator[list[Word]]:
 # --- entry points --------------------------------------------------------------------------
 
 
-def check_shell(command: str, places: Places, rules: RuleSet) -> Verdict:
-    return judge_shell(command, places, rules)[0]
+def check_shell(
+    command: str,
+    places: Places,
+    rules: RuleSet,
+    settings: GuardSettings | None = None,
+    write_check: Callable[[str], Verdict] | None = None,
+) -> Verdict:
+    return judge_shell(command, places, rules, settings, write_check)[0]
 
 
-def judge_shell(command: str, places: Places, rules: RuleSet) -> tuple[Verdict, list[str]]:
-    """The verdict and every rule that matched on the way."""
-    judge = Judge(rules, places, time.monotonic() + TIME_LIMIT)
+def judge_shell(
+    command: str,
+    places: Places,
+    rules: RuleSet,
+    settings: GuardSettings | None = None,
+    write_check: Callable[[str], Verdict] | None = None,
+) -> tuple[Verdict, list[str]]:
+    """The verdict and every rule that matched on the way. `write_check` judges files the
+    command writes by redirection or tee, as a file action would be judged."""
+    judge = Judge(rules, places, time.monotonic() + TIME_LIMIT, settings)
+    judge.write_check = write_check
     try:
         return judge.shell(command, 0), judge.matched
     except (TooComplexError, RecursionError):

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 from caution.guard.agents import PayloadError, failure, parse_payload, respond
+from caution.guard.config import guard_settings
 from caution.guard.engine import SEVERITY
 from caution.guard.log import append
 from caution.guard.paths import Places
 from caution.guard.rules import default_rules
 from caution.guard.service import check_action
+from caution.policy.yaml_source import SourceError
 
 
 def workspace_of(cwd: str) -> str:
@@ -36,12 +38,21 @@ def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, in
         return failure(str(exc))
     where = agent_cwd or cwd
     places = Places(cwd=where, workspace=workspace_of(where), home=home)
+    try:
+        settings = guard_settings(places.workspace)
+    except SourceError as exc:
+        return failure(f"the guard settings do not load: {exc}")
     rules = default_rules()
     decision, rule, reason = "allow", None, "no rule matched"
-    for action in actions:
-        verdict = check_action(action, places, rules)
-        append(places.workspace, agent, action, verdict.decision, verdict.rule, verdict.reason)
-        if SEVERITY[verdict.decision] > SEVERITY[decision]:
-            decision, rule, reason = verdict.decision, verdict.rule, verdict.reason
+    try:
+        for action in actions:
+            verdict = check_action(action, places, rules, settings)
+            append(places.workspace, agent, action, verdict.decision, verdict.rule, verdict.reason)
+            if SEVERITY[verdict.decision] > SEVERITY[decision]:
+                decision, rule, reason = verdict.decision, verdict.rule, verdict.reason
+    except Exception as exc:  # fail closed, unless the team chose otherwise
+        if settings.mode == "fail-open":
+            return respond(agent, event, "allow", "")
+        return failure(f"{type(exc).__name__}: {exc}")
     detail = f"[{rule}] {reason}" if rule else reason
     return respond(agent, event, decision, detail)

@@ -14,6 +14,7 @@ from caution.globs import compile_glob
 from caution.guard.engine import ALLOW, Verdict, check_shell
 from caution.guard.paths import Places, classify
 from caution.guard.rules import RuleSet, default_rules
+from caution.guard.settings import GuardSettings
 
 
 def places_for(cwd: Path) -> Places:
@@ -28,13 +29,20 @@ def places_for(cwd: Path) -> Places:
     return Places(cwd=str(cwd), workspace=str(workspace), home=home)
 
 
-def check_write(path: str, places: Places, rules: RuleSet) -> Verdict:
+def check_write(
+    path: str, places: Places, rules: RuleSet, settings: GuardSettings | None = None
+) -> Verdict:
     resolved = places.resolve(path)
     kind = classify(path, places)
     workspace = posixpath.normpath(places.workspace)
-    relative = (
-        posixpath.relpath(resolved, workspace) if kind in ("inside", "workspace-root") else None
-    )
+    inside = kind in ("inside", "workspace-root")
+    relative = posixpath.relpath(resolved, workspace) if inside else None
+    if relative is not None and settings is not None:
+        for pattern in settings.protected_paths:
+            if compile_glob(pattern).matches(relative):
+                return Verdict(
+                    "deny", "files.protected-path", f"protected in .caution.yml: {relative}"
+                )
     for rule in rules.file_rules:
         if rule.outside_workspace and kind in ("root", "home", "system", "device", "outside"):
             return Verdict(rule.decision, rule.id, f"{rule.description}: {path} ({kind})")
@@ -46,18 +54,25 @@ def check_write(path: str, places: Places, rules: RuleSet) -> Verdict:
     return ALLOW
 
 
-def check_action(action: dict[str, Any], places: Places, rules: RuleSet | None = None) -> Verdict:
+def check_action(
+    action: dict[str, Any],
+    places: Places,
+    rules: RuleSet | None = None,
+    settings: GuardSettings | None = None,
+) -> Verdict:
     """The verdict for one action of `guard eval`'s shape."""
-    rules = rules or default_rules()
+    ruleset = rules or default_rules()
     kind = action.get("kind")
     if kind == "shell":
         command = action.get("command")
         if not isinstance(command, str):
             return Verdict("ask", "guard.bad-action", "a shell action needs a command string")
-        return check_shell(command, places, rules)
+        return check_shell(
+            command, places, ruleset, settings, lambda p: check_write(p, places, ruleset, settings)
+        )
     if kind in ("write", "edit", "multi-edit", "patch"):
         path = action.get("path")
         if not isinstance(path, str) or not path:
             return Verdict("ask", "guard.bad-action", f"a {kind} action needs a path")
-        return check_write(path, places, rules)
+        return check_write(path, places, ruleset, settings)
     return Verdict("ask", "guard.bad-action", f"unknown action kind {kind!r}")

@@ -33,7 +33,7 @@ from caution.reach.settings import ReachSettings
 
 CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
-TOP_LEVEL = ("version", "repository", "roster", "policy", "reach")
+TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "guard")
 
 
 class _Strict(BaseModel):
@@ -62,6 +62,11 @@ class _RequiresModel(_Strict):
 class _OptionsModel(_Strict):
     allow_author: bool = False
     invalidate_on_push: bool = True
+
+
+def validate_section(doc: SourceDoc, path: Path_, model: type[BaseModel], value: Any) -> Any:
+    """`value` validated by `model`; the first error raised at its file and line."""
+    return _validate(doc, path, model, value)
 
 
 def _validate(doc: SourceDoc, path: Path_, model: type[BaseModel], value: Any) -> Any:
@@ -229,6 +234,8 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
     block = tuple(_block(doc, ("policy", "block", i), b, names) for i, b in enumerate(block_list))
     _check_person_refs(doc, roster, approval)
     reach = _validate(doc, ("reach",), ReachSettings, top.get("reach") or {})
+    if top.get("guard") is not None and not isinstance(top["guard"], dict):
+        raise doc.error(("guard",), "guard must be a mapping (caution guard reads it)")
     return Config(doc.file, is_default, roster, Policy(approval, block), top, reach, repository)
 
 
