@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/provenance.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/reach.py
+	$(BIN)/python bench/guard.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -205,6 +205,20 @@ def runtime(tmp_path: Path) -> Iterator[dict[str, str]]:
     subprocess.run(["pkill", "-f", str(folder)], check=False)
 
 
+def socket_path_for(env: dict[str, str]) -> str:
+    saved = os.environ.get("CAUTION_GUARD_RUNTIME_DIR")
+    os.environ["CAUTION_GUARD_RUNTIME_DIR"] = env["CAUTION_GUARD_RUNTIME_DIR"]
+    try:
+        from caution.guard.hook import socket_path
+
+        return socket_path()
+    finally:
+        if saved is None:
+            del os.environ["CAUTION_GUARD_RUNTIME_DIR"]
+        else:
+            os.environ["CAUTION_GUARD_RUNTIME_DIR"] = saved
+
+
 def _payload(command: str, cwd: Path) -> bytes:
     return json.dumps({**CLAUDE_BASH, "cwd": str(cwd), "tool_input": {"command": command}}).encode()
 
@@ -227,7 +241,7 @@ def test_hook_starts_and_then_uses_the_resident_guard(
 ) -> None:
     proc = hook("gemini", _payload("git push --force origin main", tmp_path), runtime)
     assert json.loads(proc.stdout)["decision"] == "deny"
-    sock = Path(runtime["CAUTION_GUARD_RUNTIME_DIR"]) / "caution" / "guard-0.1.0.sock"
+    sock = Path(socket_path_for(runtime))
     for _ in range(100):
         if sock.exists():
             break

@@ -26,8 +26,23 @@ def runtime_dir() -> str:
     return os.path.join("/tmp", f"caution-{os.getuid()}")
 
 
+def build_id() -> str:
+    """The version and the newest modification time of the guard's code and rules: an
+    upgraded or edited guard never talks to a resident process still running old code."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    newest = 0
+    for folder in (here, os.path.join(os.path.dirname(here), "data", "guard")):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    newest = max(newest, entry.stat().st_mtime_ns)
+        except OSError:
+            pass
+    return f"{VERSION}-{newest:x}"
+
+
 def socket_path() -> str:
-    return os.path.join(runtime_dir(), f"guard-{VERSION}.sock")
+    return os.path.join(runtime_dir(), f"guard-{build_id()}.sock")
 
 
 def _private(folder: str) -> bool:
