@@ -186,3 +186,15 @@ def test_code_points_that_crash_tree_sitter_bash_are_harmless() -> None:
     for _ in range(200):
         assert check_shell("n\x85{\U000c7238", PLACES, RULES).decision == "allow"
     assert check_shell("rm -rf ~/é", PLACES, RULES).decision == "deny"
+
+
+def test_what_cannot_be_judged_in_time_is_denied_when_failing_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from caution.guard import engine
+    from caution.guard.settings import GuardSettings
+
+    monkeypatch.setattr(engine, "TIME_LIMIT", -1.0)  # every deadline has passed
+    assert check_shell("ls", PLACES, RULES).decision == "deny"
+    fail_open = GuardSettings(mode="fail-open")
+    assert check_shell("ls", PLACES, RULES, fail_open).decision == "ask"

@@ -179,7 +179,10 @@ class Judge:
     def builtin(self, name: str, detail: str) -> Verdict:
         rule = self.rules.builtin(name)
         self.matched.append(rule.id)
-        return Verdict(rule.decision, rule.id, f"{rule.description}: {detail}")
+        decision = rule.decision
+        if name == "too-complex" and self.settings.mode == "fail-closed":
+            decision = "deny"  # what cannot be judged in time is refused, unless fail-open
+        return Verdict(decision, rule.id, f"{rule.description}: {detail}")
 
     # --- shell text ----------------------------------------------------------------------
 
