@@ -74,7 +74,10 @@ def latency(rounds: int) -> None:
         for _ in range(rounds):
             bare.append(timed([sys.executable, "-c", "pass"]))
             guarded.append(timed(hook, payload))
-        subprocess.run(["pkill", "-f", runtime], check=False)
+        try:
+            subprocess.run(["pkill", "-f", runtime], check=False)
+        except OSError:
+            pass  # no pkill: the resident guard leaves by itself after 30 idle minutes
     base, median = statistics.median(bare), statistics.median(guarded)
     ratio = median / base
     print(

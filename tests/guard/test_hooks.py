@@ -3,8 +3,10 @@ process end to end (with and without the resident guard), and failing closed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -202,7 +204,14 @@ def runtime(tmp_path: Path) -> Iterator[dict[str, str]]:
     folder = tmp_path / "rt"
     env = {**os.environ, "CAUTION_GUARD_RUNTIME_DIR": str(folder)}
     yield env
-    subprocess.run(["pkill", "-f", str(folder)], check=False)
+    # the resident guard started by the test: stop it (it would leave by itself when idle)
+    for sock in folder.glob("caution/guard-*.sock"):
+        client = socket.socket(socket.AF_UNIX)
+        with contextlib.suppress(OSError):
+            client.connect(str(sock))
+        client.close()
+    with contextlib.suppress(OSError):
+        subprocess.run(["pkill", "-f", str(folder)], check=False)
 
 
 def socket_path_for(env: dict[str, str]) -> str:
