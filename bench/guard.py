@@ -15,6 +15,7 @@ with the resident guard process warm (it is started on demand by the first hook 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -74,10 +75,8 @@ def latency(rounds: int) -> None:
         for _ in range(rounds):
             bare.append(timed([sys.executable, "-c", "pass"]))
             guarded.append(timed(hook, payload))
-        try:
+        with contextlib.suppress(OSError):  # without pkill it leaves after 30 idle minutes
             subprocess.run(["pkill", "-f", runtime], check=False)
-        except OSError:
-            pass  # no pkill: the resident guard leaves by itself after 30 idle minutes
     base, median = statistics.median(bare), statistics.median(guarded)
     ratio = median / base
     print(
