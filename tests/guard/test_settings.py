@@ -21,7 +21,7 @@ guard:
   cloud_profiles: [billing]
   protected_paths: ["migrations/**"]
   allow:
-    - {rule: git.reset-hard, pattern: "--hard origin/", reason: "we sync to the remote"}
+    - {rule: git.reset-hard, pattern: "git reset --hard origin/[^ ]+", reason: "sync to origin"}
 """
 
 

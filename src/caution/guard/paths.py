@@ -36,6 +36,18 @@ SYSTEM = (
     "/home",
 )
 TEMP = ("/tmp", "/var/tmp", "/private/tmp", "/dev/shm", "/var/folders")
+HARMLESS_DEVICES = (
+    "/dev/null",
+    "/dev/tty",
+    "/dev/stdout",
+    "/dev/stderr",
+    "/dev/stdin",
+    "/dev/fd",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/full",
+)
 GLOB_CHARS = set("*?[")
 
 
@@ -57,7 +69,19 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def _real_workspace(places: Places) -> str | None:
+    """No workspace when it is the root, the home directory or above it: an agent started
+    in ~ must not have the run of the home directory."""
+    workspace = posixpath.normpath(places.workspace)
+    home = posixpath.normpath(places.home)
+    if workspace == "/" or workspace == home or _under(home, workspace):
+        return None
+    return workspace
+
+
 def classify(path: str, places: Places) -> str:
+    if path.startswith("~") and not (path == "~" or path.startswith("~/")):
+        return "outside"  # ~user, ~-, ~+: another home or a directory stack entry
     resolved = places.resolve(path)
     stem = resolved
     while stem and any(ch in GLOB_CHARS for ch in posixpath.basename(stem)):
@@ -68,14 +92,14 @@ def classify(path: str, places: Places) -> str:
         return "root"
     if stem == home or stem.lower() == home.lower():
         return "home"
-    workspace = posixpath.normpath(places.workspace)
-    if _under(resolved, workspace):
+    workspace = _real_workspace(places)
+    if workspace is not None and _under(resolved, workspace):
         if stem == workspace and (globbed or resolved == workspace):
             return "workspace-root"
         return "inside"
     if _under(resolved, home) or resolved.lower().startswith(home.lower().rstrip("/") + "/"):
         return "outside"  # the home directory's files: dotfiles, keys, other projects
-    if any(_under(resolved, t) for t in TEMP):
+    if any(_under(resolved, t) for t in TEMP) or any(_under(resolved, d) for d in HARMLESS_DEVICES):
         return "temp"
     if _under(resolved, "/dev"):
         return "device"

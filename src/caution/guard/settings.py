@@ -14,7 +14,7 @@ class AllowRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rule: str
-    pattern: str = Field(description="regular expression searched in the command or path")
+    pattern: str = Field(description="regular expression the whole command must match")
     reason: str = ""
 
     @field_validator("pattern")

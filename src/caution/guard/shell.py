@@ -10,6 +10,7 @@ cannot know its value and must not pretend to.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -99,6 +100,14 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
+_BRACES = re.compile(r"(?<!\\)\{[^{}\s]*(,|\.\.)[^{}\s]*\}")
+
+
+def _literal_tilde(text: str) -> str:
+    """A quoted `~` is a file called `~`, not the home directory."""
+    return "./" + text if text.startswith("~") else text
+
+
 def _ansi_c(text: str) -> str:
     body = text[2:-1] if text.startswith("$'") and text.endswith("'") else text
     simple = {
@@ -118,14 +127,18 @@ def _ansi_c(text: str) -> str:
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt == "x" and i + 3 < len(body) + 1:
-                digits = body[i + 2 : i + 4]
-                try:
-                    out.append(chr(int(digits, 16)))
-                    i += 2 + len(digits)
+            octal = re.match(r"[0-7]{1,3}", body[i + 1 : i + 4])
+            if octal:
+                out.append(chr(int(octal.group(0), 8)))
+                i += 1 + len(octal.group(0))
+                continue
+            if nxt in "uUx":
+                width = {"u": 4, "U": 8, "x": 2}[nxt]
+                code = re.match(r"[0-9a-fA-F]+", body[i + 2 : i + 2 + width])
+                if code:
+                    out.append(chr(min(int(code.group(0), 16), 0x10FFFF)))
+                    i += 2 + len(code.group(0))
                     continue
-                except ValueError:
-                    pass
             out.append(simple.get(nxt, nxt))
             i += 2
             continue
@@ -145,46 +158,56 @@ class _Walker:
 
     # --- words ---------------------------------------------------------------------------
 
-    def variable(self, node: Any) -> Word:
+    def variable(self, node: Any, depth: int) -> Word:
         name = ""
         default: Word | None = None
+        operators = False
         for child in node.children:
             if child.type == "variable_name":
                 name = self.text(child)
+            elif child.type in ("$", "${", "}"):
+                continue
             elif child.type in ("word", "string", "raw_string", "concatenation"):
-                default = self.word(child, 0)
-        if name in STATIC_VARIABLES:
+                default = self.word(child, depth)
+                operators = True
+            else:
+                operators = True
+                self.walk(child, depth)  # subscripts and operands may hold $(…)
+        if not operators and name in STATIC_VARIABLES:
             return Word(STATIC_VARIABLES[name])
-        if name == "TMPDIR" or (default is not None and default.text.startswith("/tmp")):
-            return Word("/tmp")
+        if name == "TMPDIR" and default is not None and default.text.startswith("/tmp"):
+            return Word("/tmp")  # ${TMPDIR:-/tmp}: a temporary folder whichever way it goes
         return Word(f"${name or '?'}", dynamic=True)
 
     def word(self, node: Any, depth: int) -> Word:
         kind = node.type
         if kind == "word" or kind == "number":
-            return Word(_unescape(self.text(node)))
+            text = _unescape(self.text(node))
+            # {a,b} and {1..3} expand to several words: their value is not this text
+            return Word(text, dynamic=bool(_BRACES.search(self.text(node))))
         if kind == "raw_string":
-            return Word(self.text(node)[1:-1])
+            return Word(_literal_tilde(self.text(node)[1:-1]))
         if kind == "ansi_c_string":
             return Word(_ansi_c(self.text(node)))
         if kind in ("simple_expansion", "expansion"):
-            for child in node.children:
-                if child.type in _NESTED:
-                    self.nested(child, depth)
-            return self.variable(node)
+            return self.variable(node, depth)
         if kind in _NESTED:
             self.nested(node, depth)
             return Word(self.text(node), dynamic=True)
         if kind in ("string", "concatenation", "translated_string"):
             parts: list[Word] = []
-            for child in node.children:
+            for index, child in enumerate(node.children):
                 if child.type == '"':
                     continue
                 if child.type == "string_content":
-                    parts.append(Word(_unescape(self.text(child))))
+                    text = _unescape(self.text(child))
+                    if kind == "string" and index == 1:
+                        text = _literal_tilde(text)
+                    parts.append(Word(text))
                 else:
                     parts.append(self.word(child, depth))
-            return Word("".join(p.text for p in parts), any(p.dynamic for p in parts))
+            braces = kind == "concatenation" and bool(_BRACES.search(self.text(node)))
+            return Word("".join(p.text for p in parts), braces or any(p.dynamic for p in parts))
         if kind == "ERROR":
             self.problems.append(f"cannot parse {self.text(node)[:40]!r}")
             return Word(self.text(node), dynamic=True)
@@ -232,7 +255,13 @@ class _Walker:
                 op = child.type
             elif child.type == "heredoc_body":
                 cmd.stdin_text = self.text(child)
-            elif child.type in ("heredoc_start", "heredoc_end", "file_descriptor"):
+                self.walk(child, depth)  # an unquoted heredoc runs its $(…)
+            elif child.type == "heredoc_start":
+                delimiter = self.text(child)
+                inner = delimiter.strip("'\"")
+                if any(q in inner for q in "'\"\\"):
+                    self.problems.append(f"a heredoc delimiter with quotes inside: {delimiter}")
+            elif child.type in ("heredoc_end", "file_descriptor"):
                 continue
             elif child.type in (
                 "word",
@@ -266,6 +295,14 @@ class _Walker:
             return
         if kind == "redirected_statement":
             body = node.children[0] if node.children else None
+            if body is not None and body.type.endswith("redirect"):
+                cmd = SimpleCommand(argv=[])
+                for redirect in node.children:
+                    if redirect.type.endswith("redirect"):
+                        self.redirect(cmd, redirect, depth)
+                cmd.stdin_from = stdin_from
+                self.commands.append(cmd)
+                return
             redirects = [c for c in node.children[1:] if c.type.endswith("redirect")]
             if body is not None and body.type == "command":
                 cmd = self.command(body, depth, redirects)
