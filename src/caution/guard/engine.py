@@ -360,7 +360,10 @@ class Judge:
 
     def command(self, cmd: SimpleCommand, depth: int) -> Verdict:
         verdicts = list(self.redirects(cmd))
-        for name, _value in cmd.assignments:
+        assigned = [name for name, _value in cmd.assignments]
+        if cmd.argv and cmd.argv[0].text in ("export", "declare", "typeset", "local", "readonly"):
+            assigned += [w.text.split("=", 1)[0] for w in cmd.argv[1:] if "=" in w.text]
+        for name in assigned:
             if name in RISKY_VARIABLES or name.startswith("TF_CLI_ARGS"):
                 verdicts.append(self.builtin("dynamic-command", f"{name}= makes it run other code"))
         saved = self.places
