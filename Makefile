@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/reach.py
 	$(BIN)/python bench/guard.py
+	$(BIN)/python bench/risk_eval.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -17,6 +17,7 @@ from caution.cli import reach as reach_cmd
 from caution.cli.errors import USER_ERRORS
 from caution.cli.guard import guard_app
 from caution.cli.options import state
+from caution.cli.risk import risk_app
 
 app = typer.Typer(
     name="caution",
@@ -51,6 +52,7 @@ app.command("reach")(reach_cmd.reach)
 app.command("blame")(blame_cmd.blame)
 app.command("init")(init_cmd.init)
 app.add_typer(guard_app, name="guard")
+app.add_typer(risk_app, name="risk")
 app.command("demo")(demo_cmd.demo)
 
 

@@ -1,0 +1,51 @@
+"""`caution risk`: how likely a change is to break something."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from caution.cli.errors import CautionError
+
+risk_app = typer.Typer(
+    help="Risk of changes, learned from the repository's history.", no_args_is_help=True
+)
+
+
+class RiskFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@risk_app.command("evaluate")
+def evaluate(
+    features: Path | None = typer.Option(None, "--features", help="CSV of Kamei features."),
+    train_fraction: float = typer.Option(0.8, "--train-fraction"),
+    gap_days: float = typer.Option(
+        0, "--gap-days", help="Drop training rows this close to the cut."
+    ),
+    output: RiskFormat = typer.Option(RiskFormat.text, "--format", "-f"),
+) -> None:
+    """Evaluate the risk model in time order: train on the first fraction, test on the rest."""
+    from caution.risk.evaluate import EvaluationError
+    from caution.risk.evaluate import evaluate as run
+    from caution.risk.features import FeatureError, read_features
+
+    if features is None:
+        raise CautionError("give --features FILE.csv (mining a repository is not built yet)")
+    try:
+        result = run(read_features(features), train_fraction, gap_days)
+    except (FeatureError, EvaluationError) as exc:
+        raise CautionError(str(exc)) from exc
+    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result.items()}
+    if output is RiskFormat.json:
+        sys.stdout.write(json.dumps(clean, indent=2) + "\n")
+        return
+    for key, value in clean.items():
+        shown = f"{value:.3f}" if isinstance(value, float) else value
+        sys.stdout.write(f"{key:20} {shown}\n")

@@ -1,0 +1,1 @@
+"""Risk: a calibrated probability that a change breaks something, learned from history."""
