@@ -93,6 +93,13 @@ def parse_comparison(text: object) -> Comparison:
     return Comparison(found.group(1) or "==", float(found.group(2)))
 
 
+def optional_comparison(value: object) -> Comparison | None:
+    """A pydantic `before` validator's body for optional comparison fields."""
+    if value is None or isinstance(value, Comparison):
+        return value
+    return parse_comparison(value)
+
+
 def _globs(patterns: list[str]) -> list[Glob]:
     try:
         return [compile_glob(p) for p in patterns]
@@ -236,12 +243,9 @@ class ModifiedLines(Strict):
     deletions: Comparison | None = None
     total: Comparison | None = None
 
-    @field_validator("additions", "deletions", "total", mode="before")
-    @classmethod
-    def _comparison(cls, value: object) -> Comparison | None:
-        if value is None or isinstance(value, Comparison):
-            return value
-        return parse_comparison(value)
+    _comparison = field_validator("additions", "deletions", "total", mode="before")(
+        classmethod(lambda cls, value: optional_comparison(value))
+    )
 
     @model_validator(mode="after")
     def _something(self) -> ModifiedLines:
@@ -332,12 +336,9 @@ class ReachCondition(Strict):
     owners_in: list[str] | None = None
     stateful_deletes: Comparison | None = None
 
-    @field_validator("max_tier", "dependents", "stateful_deletes", mode="before")
-    @classmethod
-    def _comparison(cls, value: object) -> Comparison | None:
-        if value is None or isinstance(value, Comparison):
-            return value
-        return parse_comparison(value)
+    _comparison = field_validator("max_tier", "dependents", "stateful_deletes", mode="before")(
+        classmethod(lambda cls, value: optional_comparison(value))
+    )
 
     @model_validator(mode="after")
     def _something(self) -> ReachCondition:
