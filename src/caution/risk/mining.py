@@ -1,0 +1,111 @@
+"""Kamei's 14 change metrics mined from history in one pass, oldest commit first. Pure:
+Commit records in, one ChangeMetrics per non-merge commit out.
+
+Definitions (Kamei et al., "A Large-Scale Empirical Study of Just-in-Time Quality
+Assurance", TSE 2013), as computed here:
+- NS: subsystems touched (a file's top-level folder; files at the root form one).
+- ND: folders touched. NF: files touched (renames count once, under the new path).
+- Entropy: -Σ p_i log2 p_i with p_i the share of the change's modified lines (added +
+  deleted) in file i; 0 for one file or no modified lines.
+- LA, LD: lines added and deleted (binary files and unknown counts add nothing).
+- LT: lines in the touched files before the change, from running counts (each commit adds
+  LA − LD to its files; a rename carries the count over) — no blob is read.
+- FIX: 1 when the message looks like a fix (keywords or an issue reference).
+- NDEV: distinct authors (by email) who changed the touched files before.
+- AGE: mean days since each touched file was last changed (0 for new files).
+- NUC: distinct earlier commits that changed the touched files.
+- EXP: the author's earlier commits. REXP: Σ 1 / (1 + years since each of them).
+  SEXP: the author's earlier commits in the subsystems this change touches.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from caution.git.model import Commit
+
+FIX_PATTERN = re.compile(
+    r"\b(fix(e[sd])?|bug(s)?|defect(s)?|patch(es)?|crash(es)?|regression|hotfix|"
+    r"closes?|resolves?)\b|#\d+|\b[A-Z][A-Z0-9]+-\d+\b",
+    re.IGNORECASE,
+)
+_YEAR = 365.25 * 86400
+
+
+@dataclass(frozen=True)
+class ChangeMetrics:
+    sha: str
+    time: float
+    values: dict[str, float]
+
+
+@dataclass
+class _File:
+    loc: int = 0
+    last_time: float | None = None
+    authors: set[str] = field(default_factory=set)
+    commits: set[int] = field(default_factory=set)
+
+
+def _subsystem(path: str) -> str:
+    return path.split("/", 1)[0] if "/" in path else ""
+
+
+def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
+    """Metrics for each non-merge commit of `commits`, which must come oldest first."""
+    files: dict[str, _File] = {}
+    author_times: dict[str, list[float]] = {}
+    author_subsystems: dict[tuple[str, str], int] = {}
+    for index, commit in enumerate(commits):
+        if commit.is_merge:
+            continue
+        now = commit.author.time.timestamp()
+        author = commit.author.email.lower()
+        paths = [c.path for c in commit.files]
+        subsystems = {_subsystem(p) for p in paths}
+        churn = [(c.added or 0) + (c.deleted or 0) for c in commit.files]
+        total = sum(churn)
+        entropy = -sum((n / total) * math.log2(n / total) for n in churn if n) if total else 0.0
+        states = []
+        for change in commit.files:
+            state = files.get(change.path)
+            if change.old_path and change.old_path != change.path and change.old_path in files:
+                state = files.pop(change.old_path)
+                files[change.path] = state
+            states.append(state)
+        known = [s for s in states if s is not None]
+        ages = [(now - s.last_time) / 86400 for s in known if s.last_time is not None]
+        previous = author_times.get(author, [])
+        values = {
+            "ns": float(len(subsystems)),
+            "nd": float(len({posixpath.dirname(p) for p in paths})),
+            "nf": float(len(paths)),
+            "entropy": entropy,
+            "la": float(sum(c.added or 0 for c in commit.files)),
+            "ld": float(sum(c.deleted or 0 for c in commit.files)),
+            "lt": float(sum(s.loc for s in known)),
+            "fix": 1.0 if FIX_PATTERN.search(commit.message) else 0.0,
+            "ndev": float(len(set().union(*(s.authors for s in known)))) if known else 0.0,
+            "age": sum(ages) / len(ages) if ages else 0.0,
+            "nuc": float(len(set().union(*(s.commits for s in known)))) if known else 0.0,
+            "exp": float(len(previous)),
+            "rexp": sum(1 / (1 + max(now - t, 0) / _YEAR) for t in previous),
+            "sexp": float(sum(author_subsystems.get((author, s), 0) for s in subsystems)),
+        }
+        yield ChangeMetrics(commit.sha, now, values)
+        for change, state in zip(commit.files, states, strict=True):
+            if state is None:
+                state = files.setdefault(change.path, _File())
+            state.loc = max(0, state.loc + (change.added or 0) - (change.deleted or 0))
+            state.last_time = now
+            state.authors.add(author)
+            state.commits.add(index)
+        author_times.setdefault(author, []).append(now)
+        for subsystem in subsystems:
+            author_subsystems[(author, subsystem)] = (
+                author_subsystems.get((author, subsystem), 0) + 1
+            )

@@ -1,0 +1,122 @@
+"""The 14 change metrics on a constructed history, computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from caution.git.log import read_commits
+from caution.risk.mining import mine
+from tests.conftest import Repo
+
+DAY = 86400
+T0 = 1_767_225_600
+
+
+def commit(repo: Repo, when: int, who: str, message: str, files: dict[str, str]) -> None:
+    for name, content in files.items():
+        repo.write(name, content)
+    repo.git("add", "-A")
+    date = f"{when} +0000"
+    repo.git(
+        "commit",
+        "-q",
+        "-m",
+        message,
+        env={
+            "GIT_AUTHOR_NAME": who,
+            "GIT_AUTHOR_EMAIL": f"{who}@x.example",
+            "GIT_COMMITTER_NAME": who,
+            "GIT_COMMITTER_EMAIL": f"{who}@x.example",
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_DATE": date,
+        },
+    )
+
+
+def lines(n: int, tag: str = "l") -> str:
+    return "".join(f"{tag}{i}\n" for i in range(n))
+
+
+def test_hand_computed_metrics(repo: Repo) -> None:
+    commit(repo, T0, "alice", "start", {"a/x.py": lines(10), "a/y.py": lines(5)})
+    x2 = lines(9) + "new1\nnew2\n"  # one line replaced, one added: +2 -1
+    commit(repo, T0 + DAY, "bob", "fix crash in x", {"a/x.py": x2, "b/z.py": lines(3)})
+    commit(repo, T0 + 2 * DAY, "alice", "more", {"a/x.py": x2 + "tail\n", "b/z.py": lines(2)})
+    metrics = [
+        m.values for m in mine(reversed(list(read_commits(repo.path, "HEAD", reachable=True))))
+    ]
+    first, second, third = metrics
+    assert first == pytest.approx(
+        {
+            "ns": 1,
+            "nd": 1,
+            "nf": 2,
+            "entropy": -(2 / 3 * math.log2(2 / 3) + 1 / 3 * math.log2(1 / 3)),
+            "la": 15,
+            "ld": 0,
+            "lt": 0,
+            "fix": 0,
+            "ndev": 0,
+            "age": 0,
+            "nuc": 0,
+            "exp": 0,
+            "rexp": 0,
+            "sexp": 0,
+        }
+    )
+    assert second == pytest.approx(
+        {
+            "ns": 2,
+            "nd": 2,
+            "nf": 2,
+            "entropy": 1.0,
+            "la": 5,
+            "ld": 1,
+            "lt": 10,
+            "fix": 1,
+            "ndev": 1,
+            "age": 1.0,
+            "nuc": 1,
+            "exp": 0,
+            "rexp": 0,
+            "sexp": 0,
+        }
+    )
+    assert third == pytest.approx(
+        {
+            "ns": 2,
+            "nd": 2,
+            "nf": 2,
+            "entropy": 1.0,
+            "la": 1,
+            "ld": 1,
+            "lt": 14,
+            "fix": 0,
+            "ndev": 2,
+            "age": 1.0,
+            "nuc": 2,
+            "exp": 1,
+            "rexp": 1 / (1 + 2 * DAY / (365.25 * DAY)),
+            "sexp": 1,
+        }
+    )
+
+
+def test_renames_carry_line_counts_and_merges_are_skipped(repo: Repo) -> None:
+    commit(repo, T0, "alice", "start", {"old/name.py": lines(40)})
+    repo.git("checkout", "-q", "-b", "side")
+    (repo.path / "new").mkdir()
+    repo.git("mv", "old/name.py", "new/name.py")
+    commit(repo, T0 + DAY, "bob", "move", {"new/name.py": lines(40) + "x\n"})
+    repo.git("checkout", "-q", "main")
+    commit(repo, T0 + 2 * DAY, "carol", "other", {"c.txt": "c\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "merge", "side")
+    commit(repo, T0 + 3 * DAY, "dave", "edit", {"new/name.py": lines(40) + "x\ny\n"})
+    history = list(read_commits(repo.path, "HEAD", reachable=True))
+    metrics = list(mine(sorted(history, key=lambda c: c.committer.time)))
+    assert len(metrics) == 4  # the merge is not a change of its own
+    last = metrics[-1].values
+    assert last["lt"] == 41  # 40 lines carried over the rename, plus one
+    assert last["ndev"] == 2  # alice and bob, across the rename
