@@ -120,3 +120,30 @@ def test_renames_carry_line_counts_and_merges_are_skipped(repo: Repo) -> None:
     last = metrics[-1].values
     assert last["lt"] == 41  # 40 lines carried over the rename, plus one
     assert last["ndev"] == 2  # alice and bob, across the rename
+
+
+def test_szz_labels_the_commit_a_fix_repairs(repo: Repo) -> None:
+    from caution.risk.szz import labels
+
+    commit(repo, T0, "alice", "start", {"app.py": "a = 1\nb = 2\nc = 3\n"})
+    commit(
+        repo, T0 + DAY, "bob", "add the total", {"app.py": "a = 1\nb = 2\nc = 3\ntotal = a - b\n"}
+    )
+    commit(repo, T0 + 2 * DAY, "carol", "docs", {"README.md": "# app\n"})
+    commit(
+        repo,
+        T0 + 3 * DAY,
+        "alice",
+        "Fix total: add, do not subtract (#12)",
+        {"app.py": "a = 1\nb = 2\nc = 3\ntotal = a + b\n"},
+    )
+    commit(repo, T0 + 200 * DAY, "dave", "late change", {"other.py": "x = 1\n"})
+    history = sorted(read_commits(repo.path, "HEAD", reachable=True), key=lambda c: c.author.time)
+    marks = {c.subject: labels(repo.path, history, maturity_days=90)[c.sha] for c in history}
+    assert marks == {
+        "start": 0,
+        "add the total": 1,  # the fix changed the line it added
+        "docs": 0,
+        "Fix total: add, do not subtract (#12)": 0,
+        "late change": None,  # younger than the maturity window
+    }

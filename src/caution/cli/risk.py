@@ -25,6 +25,9 @@ class RiskFormat(StrEnum):
 @risk_app.command("evaluate")
 def evaluate(
     features: Path | None = typer.Option(None, "--features", help="CSV of Kamei features."),
+    repo: Path | None = typer.Option(
+        None, "--repo", help="Mine the features and SZZ labels from this repository instead."
+    ),
     train_fraction: float = typer.Option(0.8, "--train-fraction"),
     gap_days: float = typer.Option(
         0, "--gap-days", help="Drop training rows this close to the cut."
@@ -36,10 +39,17 @@ def evaluate(
     from caution.risk.evaluate import evaluate as run
     from caution.risk.features import FeatureError, read_features
 
-    if features is None:
-        raise CautionError("give --features FILE.csv (mining a repository is not built yet)")
+    if (features is None) == (repo is None):
+        raise CautionError("give one of --features FILE.csv or --repo PATH")
     try:
-        result = run(read_features(features), train_fraction, gap_days)
+        if repo is not None:
+            from caution.git.repo import find_root
+            from caution.risk.service import evaluate_repository
+
+            result = evaluate_repository(find_root(repo.resolve()), train_fraction, gap_days)
+        else:
+            assert features is not None
+            result = run(read_features(features), train_fraction, gap_days)
     except (FeatureError, EvaluationError) as exc:
         raise CautionError(str(exc)) from exc
     clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result.items()}

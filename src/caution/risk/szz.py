@@ -1,0 +1,99 @@
+"""SZZ labels: which changes introduced a defect, found from the changes that fixed one.
+
+For each fix (a non-merge commit whose message looks like a fix, see mining.FIX_PATTERN),
+the lines it deleted or modified in files that existed before are blamed at its parent
+(whitespace ignored, `git blame -w`); the commits that last touched those lines are
+labelled defect-introducing. Blank and comment-only lines are skipped, and so are very
+large fixes (more than 50 files or 5,000 changed lines: reformatting, not fixing).
+Changes younger than the maturity window are unlabelled, not clean: their defects may
+not have been found yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from caution.git.errors import GitError
+from caution.git.model import Commit
+from caution.git.process import run_git
+from caution.risk.mining import FIX_PATTERN
+
+MAX_FILES, MAX_LINES = 50, 5000
+_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@", re.M)
+_COMMENT = re.compile(r"^\s*(#|//|/\*|\*|--|;|%|<!--|\"\"\"|''')")
+
+
+def is_fix(commit: Commit) -> bool:
+    return not commit.is_merge and bool(FIX_PATTERN.search(commit.message))
+
+
+def _changed_lines(repo: Path, parent: str, fix: str, path: str) -> list[int]:
+    """Line numbers in the parent's version that the fix deleted or modified."""
+    diff = run_git(
+        ["diff", "-U0", "-w", "--no-color", "--no-ext-diff", parent, fix, "--", path], repo
+    )
+    old = run_git(["cat-file", "blob", f"{parent}:{path}"], repo).decode("utf-8", "replace")
+    old_lines = old.split("\n")
+    lines: list[int] = []
+    for found in _HUNK.finditer(diff):
+        start, count = int(found.group(1)), int(found.group(2) or "1")
+        for number in range(start, start + count):
+            text = old_lines[number - 1] if 0 < number <= len(old_lines) else ""
+            if text.strip() and not _COMMENT.match(text):
+                lines.append(number)
+    return lines
+
+
+def _blame(repo: Path, parent: str, path: str, lines: list[int]) -> set[str]:
+    args = ["blame", "-w", "--porcelain"]
+    for number in lines:
+        args += ["-L", f"{number},{number}"]
+    out = run_git([*args, parent, "--", path], repo)
+    found = set()
+    for line in out.split(b"\n"):
+        head = line.split(b" ", 1)[0]
+        if len(head) == 40 and all(c in b"0123456789abcdef" for c in head):
+            found.add(head.decode())
+    return found
+
+
+def introducing_commits(repo: Path, commits: Iterable[Commit]) -> dict[str, set[str]]:
+    """Defect-introducing commit → the fixes that point at it."""
+    found: dict[str, set[str]] = {}
+    for commit in commits:
+        if not is_fix(commit) or not commit.parents:
+            continue
+        modified = [c for c in commit.files if c.old_path is None and not c.binary]
+        churn = sum((c.added or 0) + (c.deleted or 0) for c in commit.files)
+        if len(commit.files) > MAX_FILES or churn > MAX_LINES:
+            continue
+        for change in modified:
+            if not change.deleted:
+                continue  # only additions: nothing to blame
+            try:
+                lines = _changed_lines(repo, commit.parents[0], commit.sha, change.path)
+                if lines:
+                    for sha in _blame(repo, commit.parents[0], change.path, lines):
+                        found.setdefault(sha, set()).add(commit.sha)
+            except GitError:
+                continue  # the file did not exist at the parent, or a blob is missing
+    return found
+
+
+def labels(repo: Path, commits: list[Commit], maturity_days: float = 90) -> dict[str, int | None]:
+    """sha → 1 (introduced a defect), 0 (clean so far) or None (too young to tell)."""
+    bad = introducing_commits(repo, commits)
+    newest = max((c.author.time.timestamp() for c in commits), default=0.0)
+    out: dict[str, int | None] = {}
+    for commit in commits:
+        if commit.is_merge:
+            continue
+        if commit.sha in bad:
+            out[commit.sha] = 1
+        elif newest - commit.author.time.timestamp() < maturity_days * 86400:
+            out[commit.sha] = None
+        else:
+            out[commit.sha] = 0
+    return out
