@@ -11,6 +11,7 @@ from caution.policy.statement import StatementError
 from caution.policy.yaml_source import SourceError
 from caution.provenance.markers import MarkerError
 from caution.reach.service import ReachError
+from caution.risk.store import TrainingStoreError
 
 
 class CautionError(Exception):
@@ -29,4 +30,5 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     SourceError,
     SshError,
     StatementError,
+    TrainingStoreError,
 )

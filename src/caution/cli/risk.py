@@ -59,3 +59,64 @@ def evaluate(
     for key, value in clean.items():
         shown = f"{value:.3f}" if isinstance(value, float) else value
         sys.stdout.write(f"{key:20} {shown}\n")
+
+
+@risk_app.command("train")
+def train(
+    maturity_days: float = typer.Option(
+        90, "--maturity-days", help="Changes younger than this are unlabelled, not clean."
+    ),
+) -> None:
+    """Mine HEAD's history, label it with SZZ and store it as the training set.
+
+    The training set lives in .caution/cache/risk-training.json (git-ignored); `caution risk
+    score` and `caution check` fit the model from it. Run again to learn from new history.
+    """
+    from caution.cli.options import state
+    from caution.git.repo import require_commits
+    from caution.report.console import stderr_console
+    from caution.risk.service import train_repository
+
+    repo = state.repository()
+    require_commits(repo)
+    if maturity_days < 0:
+        raise CautionError("--maturity-days cannot be negative")
+    err = stderr_console()
+    with err.status("mining history and labelling fixes (SZZ)…"):
+        summary = train_repository(repo, maturity_days)
+    sys.stdout.write(
+        f"trained on {summary.changes} labelled changes, {summary.defects} defect-introducing; "
+        f"model: {summary.model_kind}"
+        + (f" ({summary.note})" if summary.note else "")
+        + f"\nstored in {summary.path}\n"
+    )
+
+
+@risk_app.command("score")
+def score(
+    revrange: str = typer.Argument(
+        "HEAD",
+        metavar="[REVRANGE]",
+        help="Commits to score (main..HEAD, HEAD~5..HEAD); a single revision is that commit.",
+    ),
+    output: RiskFormat = typer.Option(RiskFormat.text, "--format", "-f"),
+) -> None:
+    """Probability that each commit of the range breaks something, with its top factors.
+
+    Percentile places a probability among the training history (90 = riskier than 90 %
+    of past changes). Needs `caution risk train` first.
+    """
+    from caution.cli.options import state
+    from caution.git.repo import require_commits
+    from caution.report.risk import render_risk, risk_to_json
+    from caution.risk.service import score_range
+
+    repo = state.repository()
+    require_commits(repo)
+    result = score_range(repo, revrange)
+    if result is None:
+        raise CautionError("no training set in this repository: run `caution risk train` first")
+    if output is RiskFormat.json:
+        sys.stdout.write(json.dumps(risk_to_json(result), indent=2) + "\n")
+    else:
+        render_risk(result, sys.stdout)

@@ -33,6 +33,7 @@ from caution.policy.model import Condition, Config, Decision, Group, Options, Po
 from caution.policy.predicates import ChangedFiles
 from caution.provenance import provenance_of_range
 from caution.reach import reach_of_files
+from caution.risk.service import score_range
 
 POLICY_GUARD = "caution-policy-changes"
 
@@ -142,6 +143,7 @@ def run_check(
         deletions=sum(f.deleted or 0 for f in files),
     )
     change.facts["reach"] = reach_of_files(repo, list(change.files), config.reach, plan)
+    change.facts["risk"] = score_range(repo, where.spec)
     try:
         name: str | None = repository_name(repo, config, where.config_rev or where.head)
         problem = ""

@@ -390,3 +390,39 @@ def reach(config: ReachCondition, change: Change, roster: Roster) -> Outcome:
             return Outcome(False, f"{deletes} stateful deletes")
         reasons.append(f"{deletes} stateful deletes")
     return Outcome(True, "; ".join(reasons))
+
+
+class RiskCondition(Strict):
+    probability: Comparison | None = None
+    percentile: Comparison | None = None
+
+    _comparison = field_validator("probability", "percentile", mode="before")(
+        classmethod(lambda cls, value: optional_comparison(value))
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> RiskCondition:
+        if self.probability is None and self.percentile is None:
+            raise ValueError("needs probability or percentile")
+        return self
+
+
+@register("risk", RiskCondition)
+def risk(config: RiskCondition, change: Change, roster: Roster) -> Outcome:
+    """The riskiest commit of the change decides. Without a training set the risk is
+    unknown and the condition does not hold: say so, so a policy author can see it."""
+    found = change.facts.get("risk")
+    top = getattr(found, "max_probability", None)
+    percentile = getattr(found, "max_percentile", None)
+    if found is None or top is None or percentile is None:
+        return Outcome(False, "risk unknown (no training set: run `caution risk train`)")
+    reasons = []
+    if config.probability is not None:
+        if not config.probability.holds(top):
+            return Outcome(False, f"risk probability {top:.2f}")
+        reasons.append(f"risk probability {top:.2f} {config.probability}")
+    if config.percentile is not None:
+        if not config.percentile.holds(percentile):
+            return Outcome(False, f"risk percentile {percentile}")
+        reasons.append(f"risk percentile {percentile} {config.percentile}")
+    return Outcome(True, "; ".join(reasons))

@@ -12,7 +12,9 @@ from caution.policy.evaluate import flatten
 from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, RuleResult
 from caution.reach import Reach
 from caution.report.reach import reach_to_json
+from caution.report.risk import factors_line, risk_to_json
 from caution.report.safe import markdown, plain
+from caution.risk.service import RangeRisk
 
 STATUS_STYLE = {
     APPROVED: "green",
@@ -81,6 +83,11 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
                 "tools": list(change.provenance.tools),
             },
             "reach": reach_to_json(change.facts["reach"]) if "reach" in change.facts else None,
+            "risk": (
+                risk_to_json(change.facts["risk"])
+                if isinstance(change.facts.get("risk"), RangeRisk)
+                else None
+            ),
         },
         "policy": {"source": result.config.source, "default": result.config.is_default},
     }
@@ -108,6 +115,7 @@ def render_check(result: CheckResult, console: Console) -> None:
     found = change.facts.get("reach")
     if isinstance(found, Reach) and (found.components or found.owners or found.code.importers):
         console.print(f"reach: {_reach_line(found)}", highlight=False, markup=False)
+    console.print(f"risk: {_risk_line(change.facts.get('risk'))}", highlight=False, markup=False)
     for rule in _rules(result):
         if rule.kind == "group" and rule.status == SKIPPED:
             continue
@@ -127,6 +135,19 @@ def render_check(result: CheckResult, console: Console) -> None:
                 highlight=False,
                 markup=False,
             )
+
+
+def _risk_line(found: object) -> str:
+    if not isinstance(found, RangeRisk):
+        return "not scored (no training set: `caution risk train`)"
+    riskiest = max(found.scores, key=lambda s: s.probability, default=None)
+    if riskiest is None:
+        return "no non-merge commits to score"
+    factors = factors_line(riskiest)
+    return (
+        f"max probability {riskiest.probability:.2f} (percentile {riskiest.percentile}) "
+        f"at {riskiest.sha[:10]}" + (f"; top factors {factors}" if factors else "")
+    )
 
 
 def _reach_line(found: Reach) -> str:
@@ -174,6 +195,7 @@ def check_to_markdown(result: CheckResult) -> str:
             if isinstance(change.facts.get("reach"), Reach)
             else []
         ),
+        f"**Risk** {_md(_risk_line(change.facts.get('risk')))}  ",
         f"**Policy** {result.config.source}"
         + (" (no `.caution.yml`; run `caution init`)" if result.config.is_default else ""),
         "",

@@ -1,20 +1,30 @@
-"""Risk from a repository: mine the metrics, label with SZZ, evaluate."""
+"""Risk from a repository: mine the metrics, label with SZZ, train, score, evaluate."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from caution.git.log import read_commits
+from caution.git.log import read_commits, rev_list, revision_args
+from caution.git.model import Commit
+from caution.git.process import run_git
 from caution.risk.evaluate import evaluate
 from caution.risk.features import FEATURES, Dataset
-from caution.risk.mining import mine
+from caution.risk.mining import ChangeMetrics, mine
+from caution.risk.model import fit
+from caution.risk.scoring import Score, Scorer
+from caution.risk.store import TrainingSet, TrainingStoreError, load, save
 from caution.risk.szz import labels
+
+
+def _history(repo: Path, spec: str) -> list[Commit]:
+    return sorted(read_commits(repo, spec, reachable=True), key=lambda c: c.author.time)
 
 
 def mined_dataset(repo: Path, maturity_days: float = 90) -> Dataset:
     """Every labelled non-merge commit reachable from HEAD, oldest first."""
-    history = sorted(read_commits(repo, "HEAD", reachable=True), key=lambda c: c.author.time)
+    history = _history(repo, "HEAD")
     marks = labels(repo, history, maturity_days)
     rows, ys, times = [], [], []
     for change in mine(history):
@@ -31,3 +41,66 @@ def evaluate_repository(
     repo: Path, train_fraction: float, gap_days: float, maturity_days: float = 90
 ) -> dict[str, Any]:
     return evaluate(mined_dataset(repo, maturity_days), train_fraction, gap_days)
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    path: Path
+    changes: int
+    defects: int
+    model_kind: str
+    note: str
+
+
+def train_repository(repo: Path, maturity_days: float = 90) -> TrainSummary:
+    """Mine and label HEAD's history and store it as the training set."""
+    head = run_git(["rev-parse", "--verify", "HEAD^{commit}"], repo).decode().strip()
+    data = mined_dataset(repo, maturity_days)
+    if not len(data):
+        raise TrainingStoreError(
+            f"no labelled changes: every non-merge commit is younger than {maturity_days:g} days "
+            "(try a smaller --maturity-days)"
+        )
+    path = save(repo, TrainingSet(head, maturity_days, data))
+    model = fit(data.rows, data.labels, data.times)
+    return TrainSummary(path, len(data), sum(data.labels), model.kind, model.note)
+
+
+@dataclass(frozen=True)
+class RangeRisk:
+    scores: list[Score]
+    model_kind: str
+    note: str
+    trained_at: str
+
+    @property
+    def max_probability(self) -> float | None:
+        return max((s.probability for s in self.scores), default=None)
+
+    @property
+    def max_percentile(self) -> int | None:
+        return max((s.percentile for s in self.scores), default=None)
+
+
+def range_metrics(repo: Path, spec: str) -> list[ChangeMetrics]:
+    """Metrics of the range's non-merge commits, each mined over its whole history."""
+    shas = rev_list(repo, revision_args(spec))
+    if not shas:
+        return []
+    wanted = set(shas)
+    return [m for m in mine(_history(repo, " ".join(shas))) if m.sha in wanted]
+
+
+def score_range(repo: Path, spec: str) -> RangeRisk | None:
+    """Risk of each commit of `spec`; None when no training set is stored."""
+    training = load(repo)
+    if training is None:
+        return None
+    data = training.data
+    model = fit(data.rows, data.labels, data.times)
+    scorer = Scorer.build(model, data.rows)
+    changes = range_metrics(repo, spec)
+    scores = scorer.score(
+        [c.sha for c in changes], [[c.values[f] for f in FEATURES] for c in changes]
+    )
+    return RangeRisk(scores, model.kind, model.note, training.head)

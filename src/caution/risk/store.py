@@ -1,0 +1,94 @@
+"""The training set `caution risk train` leaves under `.caution/cache/`: mined metrics and
+SZZ labels as JSON, refitted on load.
+
+Why data and not a pickled model: a cache inside a repository is something a change can
+write, and unpickling it would run its code. Refitting from plain numbers takes a second or
+two and is deterministic (fixed seeds), so the model is the same every time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from caution.risk.features import FEATURES, Dataset
+
+CACHE_DIR = Path(".caution") / "cache"
+TRAINING_FILE = "risk-training.json"
+_VERSION = 1
+
+
+class TrainingStoreError(ValueError):
+    """The stored training set is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    head: str  # the commit whose history was mined
+    maturity_days: float
+    data: Dataset
+
+
+def training_path(repo: Path) -> Path:
+    return repo / CACHE_DIR / TRAINING_FILE
+
+
+def save(repo: Path, training: TrainingSet) -> Path:
+    path = training_path(repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# caution's caches: never commit them\n*\n", "utf-8")
+    payload = {
+        "version": _VERSION,
+        "head": training.head,
+        "maturity_days": training.maturity_days,
+        "features": list(FEATURES),
+        "rows": training.data.rows,
+        "labels": training.data.labels,
+        "times": training.data.times,
+    }
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(payload, separators=(",", ":")), "utf-8")
+    partial.replace(path)
+    return path
+
+
+def load(repo: Path) -> TrainingSet | None:
+    """The stored training set, None when `caution risk train` has not run here."""
+    path = training_path(repo)
+    if not path.is_file():
+        return None
+    where = f"{path}"
+    try:
+        payload = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TrainingStoreError(f"{where}: unreadable ({exc}); run `caution risk train`") from exc
+    if not isinstance(payload, dict) or payload.get("version") != _VERSION:
+        raise TrainingStoreError(f"{where}: written by another version; run `caution risk train`")
+    if payload.get("features") != list(FEATURES):
+        raise TrainingStoreError(f"{where}: different feature set; run `caution risk train`")
+    rows, labels, times = payload.get("rows"), payload.get("labels"), payload.get("times")
+    if not (isinstance(rows, list) and isinstance(labels, list) and isinstance(times, list)):
+        raise TrainingStoreError(f"{where}: rows, labels and times must be lists")
+    if not len(rows) == len(labels) == len(times):
+        raise TrainingStoreError(f"{where}: rows, labels and times differ in length")
+    try:
+        clean_rows = [[float(v) for v in row] for row in rows]
+        clean_labels = [int(v) for v in labels]
+        clean_times = [float(v) for v in times]
+    except (TypeError, ValueError) as exc:
+        raise TrainingStoreError(f"{where}: not numbers ({exc})") from exc
+    if any(len(row) != len(FEATURES) for row in clean_rows):
+        raise TrainingStoreError(f"{where}: every row needs {len(FEATURES)} values")
+    if any(not math.isfinite(v) for row in clean_rows for v in row) or any(
+        v not in (0, 1) for v in clean_labels
+    ):
+        raise TrainingStoreError(f"{where}: values must be finite and labels 0 or 1")
+    return TrainingSet(
+        str(payload.get("head", "")),
+        float(payload.get("maturity_days", 90)),
+        Dataset(clean_rows, clean_labels, clean_times),
+    )

@@ -1,0 +1,108 @@
+"""`caution risk train` and `caution risk score` on a real repository, and risk in
+`caution check`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from caution.cli import main
+from caution.risk.features import FEATURES
+from tests.conftest import Repo
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+@pytest.fixture
+def history(repo: Repo) -> Repo:
+    """Twelve changes on main, one of them a bug that a later fix blames, then a branch."""
+    repo.commit("start", {"core/app.py": "".join(f"x{i} = {i}\n" for i in range(20))})
+    repo.commit("add totals", {"core/total.py": "def total(a):\n    return sum(a) + 1\n"})
+    for i in range(8):
+        repo.commit(f"docs {i}", {f"docs/page{i}.md": f"page {i}\n"})
+    repo.commit("fix total off by one", {"core/total.py": "def total(a):\n    return sum(a)\n"})
+    repo.commit("more docs", {"docs/more.md": "more\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("big change", {"core/new.py": "".join(f"y{i} = {i}\n" for i in range(400))})
+    return repo
+
+
+PENDING_RISK = """version: 1
+policy:
+  approval:
+    - name: risky-needs-review
+      if: {risk: {percentile: ">= 0"}}
+      requires: {count: 1}
+"""
+
+
+def test_train_then_score_json(history: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    where = str(history.path)
+    code, _, err = cli(capsys, "-C", where, "risk", "score", "main..feature")
+    assert code == 2 and "caution risk train" in err
+    code, out, _ = cli(capsys, "-C", where, "risk", "train", "--maturity-days", "0")
+    assert code == 0
+    assert "trained on 13 labelled changes, 1 defect-introducing" in out
+    assert "lines-added" in out  # too little history: the documented fallback
+    assert not [line for line in history.git("status", "--porcelain").splitlines() if line]
+    code, out, _ = cli(capsys, "-C", where, "risk", "score", "main..feature", "-f", "json")
+    assert code == 0
+    data = json.loads(out)
+    (only,) = data["commits"]
+    assert only["sha"] == history.git("rev-parse", "feature")
+    assert set(only["features"]) == set(FEATURES)
+    assert only["features"]["la"] == 400 and only["features"]["nf"] == 1
+    assert 0 <= only["probability"] <= 1 and 0 <= only["percentile"] <= 100
+    assert data["max_probability"] == only["probability"]
+    for factor in only["top_factors"]:
+        assert set(factor) == {"feature", "value", "effect"} and factor["effect"] in "+-"
+    code, out, _ = cli(capsys, "-C", where, "risk", "score", "main..feature")
+    assert code == 0 and only["sha"][:10] in out
+
+
+def test_check_shows_risk_and_the_predicate_uses_it(
+    history: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = str(history.path)
+    config = history.path.parent / "policy.yml"
+    config.write_text(PENDING_RISK)
+    args = ("-C", where, "check", "main..feature", "--config", str(config))
+    _, out, _ = cli(capsys, *args, "-f", "json")
+    data = json.loads(out)
+    assert data["change"]["risk"] is None
+    (rule,) = [r for r in data["rules"] if r["name"] == "risky-needs-review"]
+    assert rule["status"] == "skipped" and "risk unknown" in rule["reason"]
+    cli(capsys, "-C", where, "risk", "train", "--maturity-days", "0")
+    _, out, _ = cli(capsys, *args, "-f", "json")
+    data = json.loads(out)
+    assert data["change"]["risk"]["commits"][0]["features"]["la"] == 400
+    (rule,) = [r for r in data["rules"] if r["name"] == "risky-needs-review"]
+    assert rule["status"] == "pending" and "risk percentile" in rule["reason"]
+    _, out, _ = cli(capsys, *args)
+    assert "risk: max probability" in out
+
+
+def test_train_refuses_when_nothing_is_labelled(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("a.py", "a = 1\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "today")  # dated now: too young to label
+    code, _, err = cli(capsys, "-C", str(repo.path), "risk", "train")
+    assert code == 2 and "younger than 90 days" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_corrupt_training_set_is_one_line(
+    history: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = history.path / ".caution" / "cache" / "risk-training.json"
+    store.parent.mkdir(parents=True)
+    store.write_text("{oops")
+    code, _, err = cli(capsys, "-C", str(history.path), "risk", "score")
+    assert code == 2 and "risk-training.json" in err and "Traceback" not in err
