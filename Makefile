@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reach.py
 	$(BIN)/python bench/guard.py
 	$(BIN)/python bench/risk_eval.py
+	$(BIN)/python bench/mining.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -25,6 +25,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from caution.git.model import Commit
 
@@ -55,14 +56,22 @@ def _subsystem(path: str) -> str:
     return path.split("/", 1)[0] if "/" in path else ""
 
 
-def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
-    """Metrics for each non-merge commit of `commits`, which must come oldest first."""
-    files: dict[str, _File] = {}
-    author_times: dict[str, list[float]] = {}
-    author_subsystems: dict[tuple[str, str], int] = {}
-    for index, commit in enumerate(commits):
+class Miner:
+    """The running state of one pass over history, oldest commit first. It can be saved
+    and resumed, so a second run only feeds the commits that are new."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, _File] = {}
+        self.author_times: dict[str, list[float]] = {}
+        self.author_subsystems: dict[tuple[str, str], int] = {}
+        self.fed = 0  # commits seen so far: NUC counts them by this index
+
+    def feed(self, commit: Commit) -> ChangeMetrics | None:
+        """The metrics of `commit` (None for a merge), then fold it into the state."""
+        index, self.fed = self.fed, self.fed + 1
         if commit.is_merge:
-            continue
+            return None
+        files = self.files
         now = commit.author.time.timestamp()
         author = commit.author.email.lower()
         paths = [c.path for c in commit.files]
@@ -79,7 +88,7 @@ def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
             states.append(state)
         known = [s for s in states if s is not None]
         ages = [(now - s.last_time) / 86400 for s in known if s.last_time is not None]
-        previous = author_times.get(author, [])
+        previous = self.author_times.get(author, [])
         values = {
             "ns": float(len(subsystems)),
             "nd": float(len({posixpath.dirname(p) for p in paths})),
@@ -93,10 +102,9 @@ def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
             "age": sum(ages) / len(ages) if ages else 0.0,
             "nuc": float(len(set().union(*(s.commits for s in known)))) if known else 0.0,
             "exp": float(len(previous)),
-            "rexp": sum(1 / (1 + max(now - t, 0) / _YEAR) for t in previous),
-            "sexp": float(sum(author_subsystems.get((author, s), 0) for s in subsystems)),
+            "rexp": float(sum(1 / (1 + max(now - t, 0) / _YEAR) for t in previous)),
+            "sexp": float(sum(self.author_subsystems.get((author, s), 0) for s in subsystems)),
         }
-        yield ChangeMetrics(commit.sha, now, values)
         for change, state in zip(commit.files, states, strict=True):
             if state is None:
                 state = files.setdefault(change.path, _File())
@@ -104,8 +112,48 @@ def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
             state.last_time = now
             state.authors.add(author)
             state.commits.add(index)
-        author_times.setdefault(author, []).append(now)
+        self.author_times.setdefault(author, []).append(now)
         for subsystem in subsystems:
-            author_subsystems[(author, subsystem)] = (
-                author_subsystems.get((author, subsystem), 0) + 1
+            key = (author, subsystem)
+            self.author_subsystems[key] = self.author_subsystems.get(key, 0) + 1
+        return ChangeMetrics(commit.sha, now, values)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fed": self.fed,
+            "files": {
+                path: [f.loc, f.last_time, sorted(f.authors), sorted(f.commits)]
+                for path, f in self.files.items()
+            },
+            "author_times": self.author_times,
+            "author_subsystems": [[a, s, n] for (a, s), n in self.author_subsystems.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Miner:
+        """The inverse of to_json; raises KeyError, TypeError or ValueError on bad data."""
+        miner = cls()
+        miner.fed = int(data["fed"])
+        for path, (loc, last_time, authors, commits) in dict(data["files"]).items():
+            miner.files[str(path)] = _File(
+                int(loc),
+                None if last_time is None else float(last_time),
+                {str(a) for a in authors},
+                {int(c) for c in commits},
             )
+        miner.author_times = {
+            str(a): [float(t) for t in times] for a, times in dict(data["author_times"]).items()
+        }
+        miner.author_subsystems = {
+            (str(a), str(s)): int(n) for a, s, n in data["author_subsystems"]
+        }
+        return miner
+
+
+def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
+    """Metrics for each non-merge commit of `commits`, which must come oldest first."""
+    miner = Miner()
+    for commit in commits:
+        found = miner.feed(commit)
+        if found is not None:
+            yield found

@@ -11,6 +11,7 @@ from caution.git.model import Commit
 from caution.git.process import run_git
 from caution.risk.evaluate import evaluate
 from caution.risk.features import FEATURES, Dataset
+from caution.risk.history import metrics_of
 from caution.risk.mining import ChangeMetrics, mine
 from caution.risk.model import fit
 from caution.risk.scoring import Score, Scorer
@@ -83,12 +84,9 @@ class RangeRisk:
 
 
 def range_metrics(repo: Path, spec: str) -> list[ChangeMetrics]:
-    """Metrics of the range's non-merge commits, each mined over its whole history."""
+    """Metrics of the range's non-merge commits, from the cached mined history."""
     shas = rev_list(repo, revision_args(spec))
-    if not shas:
-        return []
-    wanted = set(shas)
-    return [m for m in mine(_history(repo, " ".join(shas))) if m.sha in wanted]
+    return metrics_of(repo, shas) if shas else []
 
 
 def score_range(repo: Path, spec: str) -> RangeRisk | None:

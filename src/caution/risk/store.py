@@ -31,16 +31,21 @@ class TrainingSet:
     data: Dataset
 
 
+def ensure_cache_dir(path: Path) -> None:
+    """Create the cache folder with a .gitignore, so no cache is ever committed."""
+    path.mkdir(parents=True, exist_ok=True)
+    ignore = path / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# caution's caches: never commit them\n*\n", "utf-8")
+
+
 def training_path(repo: Path) -> Path:
     return repo / CACHE_DIR / TRAINING_FILE
 
 
 def save(repo: Path, training: TrainingSet) -> Path:
     path = training_path(repo)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# caution's caches: never commit them\n*\n", "utf-8")
+    ensure_cache_dir(path.parent)
     payload = {
         "version": _VERSION,
         "head": training.head,
