@@ -147,3 +147,64 @@ def test_szz_labels_the_commit_a_fix_repairs(repo: Repo) -> None:
         "Fix total: add, do not subtract (#12)": 0,
         "late change": None,  # younger than the maturity window
     }
+
+
+def test_szz_skips_comments_blank_lines_whitespace_and_huge_fixes(repo: Repo) -> None:
+    from caution.risk.szz import MAX_FILES, introducing_commits
+
+    commit(repo, T0, "alice", "start", {"app.py": "x = 1\n"})
+    commit(repo, T0 + DAY, "bob", "comment", {"app.py": "x = 1\n# note\n\n"})
+    commit(repo, T0 + 2 * DAY, "carol", "spacing", {"app.py": "x = 1\n# note\n\ny  =  2\n"})
+    commit(repo, T0 + 3 * DAY, "dave", "logic", {"lib.py": "def f():\n    return 1\n"})
+    # A fix that rewrites the comment, the blank line and only the spacing of `y = 2`:
+    # nothing in it points at a defect.
+    commit(repo, T0 + 4 * DAY, "erin", "fix comment", {"app.py": "x = 1\n# better\ny = 2\n"})
+    # A fix that touches more files than a real fix would: reformatting, skipped.
+    many = {f"gen/f{i}.py": f"v = {i}\n" for i in range(MAX_FILES + 1)}
+    commit(repo, T0 + 5 * DAY, "frank", "add generated", many)
+    commit(
+        repo,
+        T0 + 6 * DAY,
+        "frank",
+        "fix everything",
+        {**{k: v.replace("v", "w") for k, v in many.items()}, "lib.py": "def f():\n    return 2\n"},
+    )
+    history = sorted(read_commits(repo.path, "HEAD", reachable=True), key=lambda c: c.author.time)
+    assert introducing_commits(repo.path, history) == {}
+
+
+def test_szz_follows_a_fix_to_each_commit_it_repairs(repo: Repo) -> None:
+    from caution.risk.szz import introducing_commits
+
+    commit(repo, T0, "alice", "start", {"a.py": "a = 1\n", "b.py": "b = 1\n"})
+    commit(repo, T0 + DAY, "bob", "change a", {"a.py": "a = 2\n"})
+    commit(repo, T0 + 2 * DAY, "carol", "change b", {"b.py": "b = 2\n"})
+    commit(
+        repo, T0 + 3 * DAY, "dave", "bug fixes in a and b", {"a.py": "a = 3\n", "b.py": "b = 3\n"}
+    )
+    history = sorted(read_commits(repo.path, "HEAD", reachable=True), key=lambda c: c.author.time)
+    by_subject = {c.sha: c.subject for c in history}
+    found = introducing_commits(repo.path, history)
+    assert sorted(by_subject[s] for s in found) == ["change a", "change b"]
+
+
+def test_szz_cache_blames_only_new_fixes(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from caution.risk import szz
+    from caution.risk.store import load_szz_cache, save_szz_cache
+
+    commit(repo, T0, "alice", "start", {"a.py": "a = 1\n"})
+    commit(repo, T0 + DAY, "bob", "change a", {"a.py": "a = 2\n"})
+    commit(repo, T0 + 2 * DAY, "carol", "fix a", {"a.py": "a = 3\n"})
+    history = sorted(read_commits(repo.path, "HEAD", reachable=True), key=lambda c: c.author.time)
+    cache = load_szz_cache(repo.path)
+    first = szz.introducing_commits(repo.path, history, cache)
+    save_szz_cache(repo.path, cache)
+    blamed: list[str] = []
+    real = szz.blame_fix
+    monkeypatch.setattr(szz, "blame_fix", lambda r, c: blamed.append(c.sha) or real(r, c))
+    assert szz.introducing_commits(repo.path, history, load_szz_cache(repo.path)) == first
+    assert blamed == []
+    commit(repo, T0 + 3 * DAY, "dave", "fix a again", {"a.py": "a = 4\n"})
+    history = sorted(read_commits(repo.path, "HEAD", reachable=True), key=lambda c: c.author.time)
+    szz.introducing_commits(repo.path, history, load_szz_cache(repo.path))
+    assert blamed == [history[-1].sha]

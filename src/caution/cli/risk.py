@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from caution.cli.errors import CautionError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 risk_app = typer.Typer(
     help="Risk of changes, learned from the repository's history.", no_args_is_help=True
@@ -20,6 +26,36 @@ risk_app = typer.Typer(
 class RiskFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+@contextmanager
+def mining_progress() -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """A progress bar on stderr for the long phases (reading history, blaming fixes),
+    only when stderr is a terminal: pipes and CI logs stay clean."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from caution.report.console import stderr_console
+
+    err = stderr_console()
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
 
 
 @risk_app.command("evaluate")
@@ -46,7 +82,10 @@ def evaluate(
             from caution.git.repo import find_root
             from caution.risk.service import evaluate_repository
 
-            result = evaluate_repository(find_root(repo.resolve()), train_fraction, gap_days)
+            with mining_progress() as progress:
+                result = evaluate_repository(
+                    find_root(repo.resolve()), train_fraction, gap_days, progress=progress
+                )
         else:
             assert features is not None
             result = run(read_features(features), train_fraction, gap_days)
@@ -74,16 +113,14 @@ def train(
     """
     from caution.cli.options import state
     from caution.git.repo import require_commits
-    from caution.report.console import stderr_console
     from caution.risk.service import train_repository
 
     repo = state.repository()
     require_commits(repo)
     if maturity_days < 0:
         raise CautionError("--maturity-days cannot be negative")
-    err = stderr_console()
-    with err.status("mining history and labelling fixes (SZZ)…"):
-        summary = train_repository(repo, maturity_days)
+    with mining_progress() as progress:
+        summary = train_repository(repo, maturity_days, progress)
     sys.stdout.write(
         f"trained on {summary.changes} labelled changes, {summary.defects} defect-introducing; "
         f"model: {summary.model_kind}"

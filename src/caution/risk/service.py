@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,14 @@ from caution.risk.history import metrics_of
 from caution.risk.mining import ChangeMetrics, mine
 from caution.risk.model import fit
 from caution.risk.scoring import Score, Scorer
-from caution.risk.store import TrainingSet, TrainingStoreError, load, save
+from caution.risk.store import (
+    TrainingSet,
+    TrainingStoreError,
+    load,
+    load_szz_cache,
+    save,
+    save_szz_cache,
+)
 from caution.risk.szz import labels
 
 
@@ -23,10 +31,26 @@ def _history(repo: Path, spec: str) -> list[Commit]:
     return sorted(read_commits(repo, spec, reachable=True), key=lambda c: c.author.time)
 
 
-def mined_dataset(repo: Path, maturity_days: float = 90) -> Dataset:
-    """Every labelled non-merge commit reachable from HEAD, oldest first."""
+Progress = Callable[[str, int, int | None], None]  # phase, done, total
+
+
+def mined_dataset(
+    repo: Path, maturity_days: float = 90, progress: Progress | None = None
+) -> Dataset:
+    """Every labelled non-merge commit reachable from HEAD, oldest first. Blamed fixes
+    are cached, so a second run blames only new ones."""
     history = _history(repo, "HEAD")
-    marks = labels(repo, history, maturity_days)
+    if progress is not None:
+        progress("read commits", len(history), len(history))
+    cache = load_szz_cache(repo)
+    marks = labels(
+        repo,
+        history,
+        maturity_days,
+        cache,
+        None if progress is None else (lambda n, total: progress("blame fixes (SZZ)", n, total)),
+    )
+    save_szz_cache(repo, cache)
     rows, ys, times = [], [], []
     for change in mine(history):
         label = marks.get(change.sha)
@@ -39,9 +63,13 @@ def mined_dataset(repo: Path, maturity_days: float = 90) -> Dataset:
 
 
 def evaluate_repository(
-    repo: Path, train_fraction: float, gap_days: float, maturity_days: float = 90
+    repo: Path,
+    train_fraction: float,
+    gap_days: float,
+    maturity_days: float = 90,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    return evaluate(mined_dataset(repo, maturity_days), train_fraction, gap_days)
+    return evaluate(mined_dataset(repo, maturity_days, progress), train_fraction, gap_days)
 
 
 @dataclass(frozen=True)
@@ -53,10 +81,12 @@ class TrainSummary:
     note: str
 
 
-def train_repository(repo: Path, maturity_days: float = 90) -> TrainSummary:
+def train_repository(
+    repo: Path, maturity_days: float = 90, progress: Progress | None = None
+) -> TrainSummary:
     """Mine and label HEAD's history and store it as the training set."""
     head = run_git(["rev-parse", "--verify", "HEAD^{commit}"], repo).decode().strip()
-    data = mined_dataset(repo, maturity_days)
+    data = mined_dataset(repo, maturity_days, progress)
     if not len(data):
         raise TrainingStoreError(
             f"no labelled changes: every non-merge commit is younger than {maturity_days:g} days "

@@ -97,3 +97,36 @@ def load(repo: Path) -> TrainingSet | None:
         float(payload.get("maturity_days", 90)),
         Dataset(clean_rows, clean_labels, clean_times),
     )
+
+
+SZZ_FILE = "risk-szz.json"
+
+
+def load_szz_cache(repo: Path) -> dict[str, list[str]]:
+    """fix sha → the commits it blames, from earlier runs; {} when absent or unreadable
+    (a cache is disposable: it is rebuilt, never trusted half-way)."""
+    try:
+        data = json.loads((repo / CACHE_DIR / SZZ_FILE).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _VERSION:
+        return {}
+    fixes = data.get("fixes")
+    if not isinstance(fixes, dict):
+        return {}
+    return {
+        str(k): [str(s) for s in v]
+        for k, v in fixes.items()
+        if isinstance(v, list) and all(isinstance(s, str) for s in v)
+    }
+
+
+def save_szz_cache(repo: Path, fixes: dict[str, list[str]]) -> None:
+    try:
+        folder = repo / CACHE_DIR
+        ensure_cache_dir(folder)
+        partial = folder / (SZZ_FILE + ".tmp")
+        partial.write_text(json.dumps({"version": _VERSION, "fixes": fixes}), "utf-8")
+        partial.replace(folder / SZZ_FILE)
+    except OSError:
+        pass  # a read-only checkout still gets an answer, just not a cache

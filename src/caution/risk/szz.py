@@ -12,7 +12,7 @@ not have been found yet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from caution.git.errors import GitError
@@ -59,32 +59,60 @@ def _blame(repo: Path, parent: str, path: str, lines: list[int]) -> set[str]:
     return found
 
 
-def introducing_commits(repo: Path, commits: Iterable[Commit]) -> dict[str, set[str]]:
-    """Defect-introducing commit → the fixes that point at it."""
+def blame_fix(repo: Path, commit: Commit) -> list[str]:
+    """The commits that last touched the lines this fix deleted or modified ([] when
+    the fix is too large to be one, or only adds lines)."""
+    if not commit.parents:
+        return []
+    churn = sum((c.added or 0) + (c.deleted or 0) for c in commit.files)
+    if len(commit.files) > MAX_FILES or churn > MAX_LINES:
+        return []
+    found: set[str] = set()
+    for change in commit.files:
+        if change.old_path is not None or change.binary or not change.deleted:
+            continue  # renamed, binary, or only additions: nothing to blame
+        try:
+            lines = _changed_lines(repo, commit.parents[0], commit.sha, change.path)
+            if lines:
+                found |= _blame(repo, commit.parents[0], change.path, lines)
+        except GitError:
+            continue  # the file did not exist at the parent, or a blob is missing
+    return sorted(found)
+
+
+def introducing_commits(
+    repo: Path,
+    commits: Iterable[Commit],
+    cache: dict[str, list[str]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, set[str]]:
+    """Defect-introducing commit → the fixes that point at it. `cache` (fix sha → what
+    it blames) is read and filled, so a second run blames only new fixes; a commit's
+    lines at its parent never change, so an entry never goes stale."""
+    fixes = [c for c in commits if is_fix(c)]
     found: dict[str, set[str]] = {}
-    for commit in commits:
-        if not is_fix(commit) or not commit.parents:
-            continue
-        modified = [c for c in commit.files if c.old_path is None and not c.binary]
-        churn = sum((c.added or 0) + (c.deleted or 0) for c in commit.files)
-        if len(commit.files) > MAX_FILES or churn > MAX_LINES:
-            continue
-        for change in modified:
-            if not change.deleted:
-                continue  # only additions: nothing to blame
-            try:
-                lines = _changed_lines(repo, commit.parents[0], commit.sha, change.path)
-                if lines:
-                    for sha in _blame(repo, commit.parents[0], change.path, lines):
-                        found.setdefault(sha, set()).add(commit.sha)
-            except GitError:
-                continue  # the file did not exist at the parent, or a blob is missing
+    for n, fix in enumerate(fixes, 1):
+        blamed = cache.get(fix.sha) if cache is not None else None
+        if blamed is None:
+            blamed = blame_fix(repo, fix)
+            if cache is not None:
+                cache[fix.sha] = blamed
+        for sha in blamed:
+            found.setdefault(sha, set()).add(fix.sha)
+        if progress is not None:
+            progress(n, len(fixes))
     return found
 
 
-def labels(repo: Path, commits: list[Commit], maturity_days: float = 90) -> dict[str, int | None]:
+def labels(
+    repo: Path,
+    commits: list[Commit],
+    maturity_days: float = 90,
+    cache: dict[str, list[str]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int | None]:
     """sha → 1 (introduced a defect), 0 (clean so far) or None (too young to tell)."""
-    bad = introducing_commits(repo, commits)
+    bad = introducing_commits(repo, commits, cache, progress)
     newest = max((c.author.time.timestamp() for c in commits), default=0.0)
     out: dict[str, int | None] = {}
     for commit in commits:
