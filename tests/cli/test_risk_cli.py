@@ -106,3 +106,18 @@ def test_a_corrupt_training_set_is_one_line(
     store.write_text("{oops")
     code, _, err = cli(capsys, "-C", str(history.path), "risk", "score")
     assert code == 2 and "risk-training.json" in err and "Traceback" not in err
+
+
+def test_risk_settings_come_from_the_policy_file(
+    history: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = str(history.path)
+    history.write(".caution.yml", 'version: 1\nrisk: {fix_pattern: "(?i)oops", maturity_days: 0}\n')
+    code, out, _ = cli(capsys, "-C", where, "risk", "train")
+    assert code == 0 and ", 0 defect-introducing" in out  # "fix total…" is no fix here
+    history.write(".caution.yml", 'version: 1\nrisk:\n  fix_pattern: "(unclosed"\n')
+    code, _, err = cli(capsys, "-C", where, "risk", "train")
+    assert code == 2 and ".caution.yml:3" in err and "regular expression" in err
+    history.write(".caution.yml", "version: 1\nrisk: {maturity_days: -1}\n")
+    code, _, err = cli(capsys, "-C", where, "risk", "score")
+    assert code == 2 and ".caution.yml:2" in err

@@ -18,6 +18,8 @@ from caution.cli.errors import CautionError
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from caution.risk.settings import RiskSettings
+
 risk_app = typer.Typer(
     help="Risk of changes, learned from the repository's history.", no_args_is_help=True
 )
@@ -26,6 +28,13 @@ risk_app = typer.Typer(
 class RiskFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+def risk_settings(repo: Path) -> RiskSettings:
+    """The `risk:` section of the work tree's .caution.yml (defaults without one)."""
+    from caution.policy.config import load_config
+
+    return load_config(repo).risk
 
 
 @contextmanager
@@ -83,8 +92,9 @@ def evaluate(
             from caution.risk.service import evaluate_repository
 
             with mining_progress() as progress:
+                root = find_root(repo.resolve())
                 result = evaluate_repository(
-                    find_root(repo.resolve()), train_fraction, gap_days, progress=progress
+                    root, train_fraction, gap_days, risk_settings(root), progress
                 )
         else:
             assert features is not None
@@ -102,8 +112,11 @@ def evaluate(
 
 @risk_app.command("train")
 def train(
-    maturity_days: float = typer.Option(
-        90, "--maturity-days", help="Changes younger than this are unlabelled, not clean."
+    maturity_days: float | None = typer.Option(
+        None,
+        "--maturity-days",
+        help="Changes younger than this are unlabelled, not clean (default: risk.maturity_days "
+        "of .caution.yml, else 90).",
     ),
 ) -> None:
     """Mine HEAD's history, label it with SZZ and store it as the training set.
@@ -117,10 +130,13 @@ def train(
 
     repo = state.repository()
     require_commits(repo)
-    if maturity_days < 0:
+    if maturity_days is not None and maturity_days < 0:
         raise CautionError("--maturity-days cannot be negative")
+    settings = risk_settings(repo)
+    if maturity_days is not None:
+        settings = settings.model_copy(update={"maturity_days": maturity_days})
     with mining_progress() as progress:
-        summary = train_repository(repo, maturity_days, progress)
+        summary = train_repository(repo, settings, progress)
     sys.stdout.write(
         f"trained on {summary.changes} labelled changes, {summary.defects} defect-introducing; "
         f"model: {summary.model_kind}"
@@ -150,7 +166,7 @@ def score(
 
     repo = state.repository()
     require_commits(repo)
-    result = score_range(repo, revrange)
+    result = score_range(repo, revrange, risk_settings(repo))
     if result is None:
         raise CautionError("no training set in this repository: run `caution risk train` first")
     if output is RiskFormat.json:

@@ -143,7 +143,7 @@ def run_check(
         deletions=sum(f.deleted or 0 for f in files),
     )
     change.facts["reach"] = reach_of_files(repo, list(change.files), config.reach, plan)
-    change.facts["risk"] = score_range(repo, where.spec)
+    change.facts["risk"] = score_range(repo, where.spec, config.risk)
     try:
         name: str | None = repository_name(repo, config, where.config_rev or where.head)
         problem = ""

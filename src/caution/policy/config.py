@@ -30,10 +30,11 @@ from caution.policy.predicates import REGISTRY
 from caution.policy.tree import Tree, is_inside
 from caution.policy.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml
 from caution.reach.settings import ReachSettings
+from caution.risk.settings import RiskSettings
 
 CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
-TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "guard")
+TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "risk", "guard")
 
 
 class _Strict(BaseModel):
@@ -234,9 +235,12 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
     block = tuple(_block(doc, ("policy", "block", i), b, names) for i, b in enumerate(block_list))
     _check_person_refs(doc, roster, approval)
     reach = _validate(doc, ("reach",), ReachSettings, top.get("reach") or {})
+    risk = _validate(doc, ("risk",), RiskSettings, top.get("risk") or {})
     if top.get("guard") is not None and not isinstance(top["guard"], dict):
         raise doc.error(("guard",), "guard must be a mapping (caution guard reads it)")
-    return Config(doc.file, is_default, roster, Policy(approval, block), top, reach, repository)
+    return Config(
+        doc.file, is_default, roster, Policy(approval, block), top, reach, risk, repository
+    )
 
 
 def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:

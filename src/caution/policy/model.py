@@ -7,6 +7,7 @@ from typing import Any
 
 from caution.policy.tree import Tree
 from caution.reach.settings import ReachSettings
+from caution.risk.settings import RiskSettings
 
 APPROVED = "approved"
 PENDING = "pending"
@@ -122,6 +123,7 @@ class Config:
     policy: Policy
     raw: dict[str, Any] = field(default_factory=dict)
     reach: ReachSettings = field(default_factory=ReachSettings)
+    risk: RiskSettings = field(default_factory=RiskSettings)
     repository: str | None = None  # a stable name approvals are signed for
     location: str | None = None  # the policy file, relative to the repository (for SARIF)
 

@@ -10,6 +10,7 @@ be read is rebuilt, never trusted half-way.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from caution.git.log import read_commits, read_commits_by_sha
 from caution.git.model import Commit
 from caution.git.process import run_git
 from caution.risk.features import FEATURES
-from caution.risk.mining import ChangeMetrics, Miner
+from caution.risk.mining import FIX_PATTERN, ChangeMetrics, Miner
 from caution.risk.store import CACHE_DIR, ensure_cache_dir
 
 HISTORY_FILE = "risk-metrics.json"
@@ -43,18 +44,21 @@ def _oldest_first(commits: list[Commit]) -> list[Commit]:
     return sorted(commits, key=lambda c: c.author.time)
 
 
-def _load(repo: Path) -> MinedHistory | None:
+def _load(repo: Path, fix_pattern: re.Pattern[str]) -> MinedHistory | None:
     try:
         data = json.loads(history_path(repo).read_text("utf-8"))
         if data.get("version") != _VERSION or data.get("features") != list(FEATURES):
             return None
+        if data.get("fix_pattern") != fix_pattern.pattern:
+            return None  # FIX was computed with another pattern
         metrics = {
             str(sha): ChangeMetrics(
                 str(sha), float(t), dict(zip(FEATURES, map(float, v), strict=True))
             )
             for sha, t, v in data["changes"]
         }
-        return MinedHistory(str(data["head"]), metrics, Miner.from_json(data["miner"]), 0)
+        miner = Miner.from_json(data["miner"], fix_pattern)
+        return MinedHistory(str(data["head"]), metrics, miner, 0)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -64,6 +68,7 @@ def _save(repo: Path, mined: MinedHistory) -> None:
         "version": _VERSION,
         "head": mined.head,
         "features": list(FEATURES),
+        "fix_pattern": mined.miner.fix_pattern.pattern,
         "changes": [
             [m.sha, m.time, [m.values[f] for f in FEATURES]] for m in mined.metrics.values()
         ],
@@ -88,17 +93,21 @@ def _is_ancestor(repo: Path, old: str, new: str) -> bool:
 
 
 def mine_history(
-    repo: Path, progress: Callable[[int], None] | None = None, *, use_cache: bool = True
+    repo: Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    use_cache: bool = True,
+    fix_pattern: re.Pattern[str] = FIX_PATTERN,
 ) -> MinedHistory:
     """Metrics of every non-merge commit reachable from HEAD."""
     head = run_git(["rev-parse", "--verify", "HEAD^{commit}"], repo).decode().strip()
-    cached = _load(repo) if use_cache else None
+    cached = _load(repo, fix_pattern) if use_cache else None
     if cached is not None and cached.head == head:
         return cached
     if cached is not None and _is_ancestor(repo, cached.head, head):
         mined, spec = cached, f"{cached.head}..{head}"
     else:
-        mined, spec = MinedHistory(head, {}, Miner(), 0), head
+        mined, spec = MinedHistory(head, {}, Miner(fix_pattern), 0), head
     commits = _oldest_first(list(read_commits(repo, spec, reachable=True)))
     for n, commit in enumerate(commits, 1):
         found = mined.miner.feed(commit)
@@ -111,15 +120,17 @@ def mine_history(
     return mined
 
 
-def metrics_of(repo: Path, shas: list[str]) -> list[ChangeMetrics]:
+def metrics_of(
+    repo: Path, shas: list[str], fix_pattern: re.Pattern[str] = FIX_PATTERN
+) -> list[ChangeMetrics]:
     """Metrics of the named commits (merges left out), oldest first. Commits outside HEAD's
     history (a branch not checked out) are mined on top of HEAD's state: the code they
     would merge into."""
-    mined = mine_history(repo)
+    mined = mine_history(repo, fix_pattern=fix_pattern)
     found = [mined.metrics[s] for s in shas if s in mined.metrics]
     missing = [s for s in shas if s not in mined.metrics]
     if missing:
-        miner = Miner.from_json(json.loads(json.dumps(mined.miner.to_json())))
+        miner = Miner.from_json(json.loads(json.dumps(mined.miner.to_json())), fix_pattern)
         for commit in _oldest_first(list(read_commits_by_sha(repo, missing))):
             extra = miner.feed(commit)
             if extra is not None:

@@ -28,12 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caution.git.model import Commit
+from caution.risk.settings import DEFAULT_FIX_PATTERN
 
-FIX_PATTERN = re.compile(
-    r"\b(fix(e[sd])?|bug(s)?|defect(s)?|patch(es)?|crash(es)?|regression|hotfix|"
-    r"closes?|resolves?)\b|#\d+|\b[A-Z][A-Z0-9]+-\d+\b",
-    re.IGNORECASE,
-)
+FIX_PATTERN = re.compile(DEFAULT_FIX_PATTERN)
 _YEAR = 365.25 * 86400
 
 
@@ -60,7 +57,8 @@ class Miner:
     """The running state of one pass over history, oldest commit first. It can be saved
     and resumed, so a second run only feeds the commits that are new."""
 
-    def __init__(self) -> None:
+    def __init__(self, fix_pattern: re.Pattern[str] = FIX_PATTERN) -> None:
+        self.fix_pattern = fix_pattern
         self.files: dict[str, _File] = {}
         self.author_times: dict[str, list[float]] = {}
         self.author_subsystems: dict[tuple[str, str], int] = {}
@@ -97,7 +95,7 @@ class Miner:
             "la": float(sum(c.added or 0 for c in commit.files)),
             "ld": float(sum(c.deleted or 0 for c in commit.files)),
             "lt": float(sum(s.loc for s in known)),
-            "fix": 1.0 if FIX_PATTERN.search(commit.message) else 0.0,
+            "fix": 1.0 if self.fix_pattern.search(commit.message) else 0.0,
             "ndev": float(len(set().union(*(s.authors for s in known)))) if known else 0.0,
             "age": sum(ages) / len(ages) if ages else 0.0,
             "nuc": float(len(set().union(*(s.commits for s in known)))) if known else 0.0,
@@ -130,9 +128,9 @@ class Miner:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Miner:
+    def from_json(cls, data: dict[str, Any], fix_pattern: re.Pattern[str] = FIX_PATTERN) -> Miner:
         """The inverse of to_json; raises KeyError, TypeError or ValueError on bad data."""
-        miner = cls()
+        miner = cls(fix_pattern)
         miner.fed = int(data["fed"])
         for path, (loc, last_time, authors, commits) in dict(data["files"]).items():
             miner.files[str(path)] = _File(
@@ -150,9 +148,11 @@ class Miner:
         return miner
 
 
-def mine(commits: Iterable[Commit]) -> Iterator[ChangeMetrics]:
+def mine(
+    commits: Iterable[Commit], fix_pattern: re.Pattern[str] = FIX_PATTERN
+) -> Iterator[ChangeMetrics]:
     """Metrics for each non-merge commit of `commits`, which must come oldest first."""
-    miner = Miner()
+    miner = Miner(fix_pattern)
     for commit in commits:
         found = miner.feed(commit)
         if found is not None:

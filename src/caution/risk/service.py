@@ -16,6 +16,7 @@ from caution.risk.history import metrics_of
 from caution.risk.mining import ChangeMetrics, mine
 from caution.risk.model import fit
 from caution.risk.scoring import Score, Scorer
+from caution.risk.settings import RiskSettings
 from caution.risk.store import (
     TrainingSet,
     TrainingStoreError,
@@ -35,24 +36,27 @@ Progress = Callable[[str, int, int | None], None]  # phase, done, total
 
 
 def mined_dataset(
-    repo: Path, maturity_days: float = 90, progress: Progress | None = None
+    repo: Path, settings: RiskSettings | None = None, progress: Progress | None = None
 ) -> Dataset:
     """Every labelled non-merge commit reachable from HEAD, oldest first. Blamed fixes
     are cached, so a second run blames only new ones."""
     history = _history(repo, "HEAD")
     if progress is not None:
         progress("read commits", len(history), len(history))
+    settings = settings or RiskSettings()
+    pattern = settings.fix_regex()
     cache = load_szz_cache(repo)
     marks = labels(
         repo,
         history,
-        maturity_days,
+        settings.maturity_days,
         cache,
         None if progress is None else (lambda n, total: progress("blame fixes (SZZ)", n, total)),
+        pattern,
     )
     save_szz_cache(repo, cache)
     rows, ys, times = [], [], []
-    for change in mine(history):
+    for change in mine(history, pattern):
         label = marks.get(change.sha)
         if label is None:
             continue
@@ -66,10 +70,10 @@ def evaluate_repository(
     repo: Path,
     train_fraction: float,
     gap_days: float,
-    maturity_days: float = 90,
+    settings: RiskSettings | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    return evaluate(mined_dataset(repo, maturity_days, progress), train_fraction, gap_days)
+    return evaluate(mined_dataset(repo, settings, progress), train_fraction, gap_days)
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,13 @@ class TrainSummary:
 
 
 def train_repository(
-    repo: Path, maturity_days: float = 90, progress: Progress | None = None
+    repo: Path, settings: RiskSettings | None = None, progress: Progress | None = None
 ) -> TrainSummary:
     """Mine and label HEAD's history and store it as the training set."""
+    settings = settings or RiskSettings()
+    maturity_days = settings.maturity_days
     head = run_git(["rev-parse", "--verify", "HEAD^{commit}"], repo).decode().strip()
-    data = mined_dataset(repo, maturity_days, progress)
+    data = mined_dataset(repo, settings, progress)
     if not len(data):
         raise TrainingStoreError(
             f"no labelled changes: every non-merge commit is younger than {maturity_days:g} days "
@@ -113,13 +119,16 @@ class RangeRisk:
         return max((s.percentile for s in self.scores), default=None)
 
 
-def range_metrics(repo: Path, spec: str) -> list[ChangeMetrics]:
+def range_metrics(
+    repo: Path, spec: str, settings: RiskSettings | None = None
+) -> list[ChangeMetrics]:
     """Metrics of the range's non-merge commits, from the cached mined history."""
     shas = rev_list(repo, revision_args(spec))
-    return metrics_of(repo, shas) if shas else []
+    pattern = (settings or RiskSettings()).fix_regex()
+    return metrics_of(repo, shas, pattern) if shas else []
 
 
-def score_range(repo: Path, spec: str) -> RangeRisk | None:
+def score_range(repo: Path, spec: str, settings: RiskSettings | None = None) -> RangeRisk | None:
     """Risk of each commit of `spec`; None when no training set is stored."""
     training = load(repo)
     if training is None:
@@ -127,7 +136,7 @@ def score_range(repo: Path, spec: str) -> RangeRisk | None:
     data = training.data
     model = fit(data.rows, data.labels, data.times)
     scorer = Scorer.build(model, data.rows)
-    changes = range_metrics(repo, spec)
+    changes = range_metrics(repo, spec, settings)
     scores = scorer.score(
         [c.sha for c in changes], [[c.values[f] for f in FEATURES] for c in changes]
     )

@@ -1,6 +1,6 @@
 """SZZ labels: which changes introduced a defect, found from the changes that fixed one.
 
-For each fix (a non-merge commit whose message looks like a fix, see mining.FIX_PATTERN),
+For each fix (a non-merge commit whose message looks like a fix, `risk.fix_pattern`),
 the lines it deleted or modified in files that existed before are blamed at its parent
 (whitespace ignored, `git blame -w`); the commits that last touched those lines are
 labelled defect-introducing. Blank and comment-only lines are skipped, and so are very
@@ -25,8 +25,8 @@ _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@", re.M)
 _COMMENT = re.compile(r"^\s*(#|//|/\*|\*|--|;|%|<!--|\"\"\"|''')")
 
 
-def is_fix(commit: Commit) -> bool:
-    return not commit.is_merge and bool(FIX_PATTERN.search(commit.message))
+def is_fix(commit: Commit, pattern: re.Pattern[str] = FIX_PATTERN) -> bool:
+    return not commit.is_merge and bool(pattern.search(commit.message))
 
 
 def _changed_lines(repo: Path, parent: str, fix: str, path: str) -> list[int]:
@@ -85,11 +85,12 @@ def introducing_commits(
     commits: Iterable[Commit],
     cache: dict[str, list[str]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    fix_pattern: re.Pattern[str] = FIX_PATTERN,
 ) -> dict[str, set[str]]:
     """Defect-introducing commit → the fixes that point at it. `cache` (fix sha → what
     it blames) is read and filled, so a second run blames only new fixes; a commit's
     lines at its parent never change, so an entry never goes stale."""
-    fixes = [c for c in commits if is_fix(c)]
+    fixes = [c for c in commits if is_fix(c, fix_pattern)]
     found: dict[str, set[str]] = {}
     for n, fix in enumerate(fixes, 1):
         blamed = cache.get(fix.sha) if cache is not None else None
@@ -110,9 +111,10 @@ def labels(
     maturity_days: float = 90,
     cache: dict[str, list[str]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    fix_pattern: re.Pattern[str] = FIX_PATTERN,
 ) -> dict[str, int | None]:
     """sha → 1 (introduced a defect), 0 (clean so far) or None (too young to tell)."""
-    bad = introducing_commits(repo, commits, cache, progress)
+    bad = introducing_commits(repo, commits, cache, progress, fix_pattern)
     newest = max((c.author.time.timestamp() for c in commits), default=0.0)
     out: dict[str, int | None] = {}
     for commit in commits:

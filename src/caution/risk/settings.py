@@ -1,0 +1,38 @@
+"""The `risk:` section of `.caution.yml`: what counts as a fix, and when a change is old
+enough to be labelled."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Keywords of the SZZ literature plus issue references (#123, PROJ-123).
+DEFAULT_FIX_PATTERN = (
+    r"(?i)\b(fix(e[sd])?|bug(s)?|defect(s)?|patch(es)?|crash(es)?|regression|hotfix|"
+    r"closes?|resolves?)\b|#\d+|\b[A-Z][A-Z0-9]+-\d+\b"
+)
+
+
+class RiskSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fix_pattern: str = Field(
+        default=DEFAULT_FIX_PATTERN,
+        description="A Python regular expression: a commit message it matches is a fix",
+    )
+    maturity_days: float = Field(
+        default=90, ge=0, description="Changes younger than this are unlabelled, not clean"
+    )
+
+    @field_validator("fix_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
+
+    def fix_regex(self) -> re.Pattern[str]:
+        return re.compile(self.fix_pattern)
