@@ -25,7 +25,7 @@ def _isolate(home: Path) -> None:
         '[protocol "file"]\n\tallow = always\n',
         encoding="utf-8",
     )
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "NO_COLOR"):
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "NO_COLOR", "XDG_CACHE_HOME"):
         os.environ.pop(name, None)
 
 

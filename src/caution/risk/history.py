@@ -126,7 +126,11 @@ def metrics_of(
     """Metrics of the named commits (merges left out), oldest first. Commits outside HEAD's
     history (a branch not checked out) are mined on top of HEAD's state: the code they
     would merge into."""
-    mined = mine_history(repo, fix_pattern=fix_pattern)
+    cached = _load(repo, fix_pattern)
+    if cached is not None and all(s in cached.metrics for s in shas):
+        mined = cached  # a commit's metrics depend only on its past: any head will do
+    else:
+        mined = mine_history(repo, fix_pattern=fix_pattern)
     found = [mined.metrics[s] for s in shas if s in mined.metrics]
     missing = [s for s in shas if s not in mined.metrics]
     if missing:

@@ -12,10 +12,10 @@ from caution.git.model import Commit
 from caution.git.process import run_git
 from caution.risk.evaluate import evaluate
 from caution.risk.features import FEATURES, Dataset
+from caution.risk.fitted import fitted_scorer
 from caution.risk.history import metrics_of
 from caution.risk.mining import ChangeMetrics, mine
-from caution.risk.model import fit
-from caution.risk.scoring import Score, Scorer
+from caution.risk.scoring import Score
 from caution.risk.settings import RiskSettings
 from caution.risk.store import (
     TrainingSet,
@@ -99,7 +99,7 @@ def train_repository(
             "(try a smaller --maturity-days)"
         )
     path = save(repo, TrainingSet(head, maturity_days, data))
-    model = fit(data.rows, data.labels, data.times)
+    model = fitted_scorer(repo, TrainingSet(head, maturity_days, data)).model
     return TrainSummary(path, len(data), sum(data.labels), model.kind, model.note)
 
 
@@ -133,9 +133,8 @@ def score_range(repo: Path, spec: str, settings: RiskSettings | None = None) -> 
     training = load(repo)
     if training is None:
         return None
-    data = training.data
-    model = fit(data.rows, data.labels, data.times)
-    scorer = Scorer.build(model, data.rows)
+    scorer = fitted_scorer(repo, training)
+    model = scorer.model
     changes = range_metrics(repo, spec, settings)
     scores = scorer.score(
         [c.sha for c in changes], [[c.values[f] for f in FEATURES] for c in changes]
