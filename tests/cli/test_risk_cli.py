@@ -7,16 +7,8 @@ import json
 
 import pytest
 
-from caution.cli import main
 from caution.risk.features import FEATURES
-from tests.conftest import Repo
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from tests.conftest import Repo, cli
 
 
 @pytest.fixture

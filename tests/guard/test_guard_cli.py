@@ -7,15 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from caution.cli import main
-from tests.conftest import Repo
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from tests.conftest import Repo, cli
 
 
 def test_eval_keeps_the_input_and_adds_the_verdict(

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from caution.cli import main
 from caution.git.notes import append_note, read_notes
 from caution.git.repo import change_patch_id, first_parent_root, merge_base
 from caution.policy.approvals import read_approvals
 from caution.policy.config import load_config
 from caution.policy.ssh import sign
 from caution.policy.statement import NOTES_REF, Statement, entry_line
-from tests.conftest import Repo
+from tests.conftest import Repo, cli
 
 POLICY = """version: 1
 roster:
@@ -75,13 +74,6 @@ def setup_repo(repo: Repo, keys: dict[str, Path], invalidate_on_push: bool = Tru
         {"services/checkout/cart.py": "total = 0\ncoupons = []\n"},
         author=CAROL,
     )
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def check(repo: Repo, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:

@@ -9,19 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caution.cli import main
 from caution.globs import GlobError, compile_glob
 from caution.policy.config import config_from_doc, load_config
 from caution.policy.statement import StatementError, parse_note, parse_statement
 from caution.policy.yaml_source import SourceError, parse_yaml
-from tests.conftest import Repo
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from tests.conftest import Repo, cli
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from caution.cli import main
 from caution.demo import build_shop
 from caution.demo.shop import Shop
-from tests.conftest import Repo
+from tests.conftest import Repo, cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -20,13 +19,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
     return build_shop(tmp_path_factory.mktemp("reach") / "demo")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_reach_json(shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
