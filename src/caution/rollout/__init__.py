@@ -1,0 +1,1 @@
+"""Deployment safeguards: canary judgement, analysis over time, SLO burn rate, freezes."""
