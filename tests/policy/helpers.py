@@ -8,8 +8,8 @@ from caution.git.model import Commit, FileChange, Person
 from caution.policy.change import Change, change_from_provenance
 from caution.policy.config import config_from_doc
 from caution.policy.model import Approval, Config
-from caution.policy.yaml_source import parse_yaml
 from caution.provenance.model import CommitProvenance, Level, LineCounts, summarize
+from caution.yaml_source import parse_yaml
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from caution.globs import GlobError, compile_glob
 from caution.policy.config import config_from_doc, load_config
 from caution.policy.statement import StatementError, parse_note, parse_statement
-from caution.policy.yaml_source import SourceError, parse_yaml
+from caution.yaml_source import SourceError, parse_yaml
 from tests.conftest import Repo, cli
 
 

@@ -8,10 +8,10 @@ from caution.policy.check import CheckError
 from caution.policy.init import ConfigExistsError
 from caution.policy.ssh import SshError
 from caution.policy.statement import StatementError
-from caution.policy.yaml_source import SourceError
 from caution.provenance.markers import MarkerError
 from caution.reach.service import ReachError
 from caution.risk.store import TrainingStoreError
+from caution.yaml_source import SourceError
 
 
 class CautionError(Exception):

@@ -9,7 +9,7 @@ from pathlib import Path
 from caution.globs import GlobError, compile_glob
 from caution.guard.settings import GuardSettings
 from caution.policy.config import CONFIG_NAME, validate_section
-from caution.policy.yaml_source import SourceError, read_yaml
+from caution.yaml_source import SourceError, read_yaml
 
 _CACHE: dict[str, tuple[tuple[int, int], GuardSettings]] = {}
 

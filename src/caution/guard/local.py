@@ -13,7 +13,7 @@ from caution.guard.log import append
 from caution.guard.paths import Places
 from caution.guard.rules import default_rules
 from caution.guard.service import check_action
-from caution.policy.yaml_source import SourceError
+from caution.yaml_source import SourceError
 
 
 def workspace_of(cwd: str) -> str:

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from caution.policy.model import (
     BlockRule,
@@ -28,9 +28,9 @@ from caution.policy.model import (
 )
 from caution.policy.predicates import REGISTRY
 from caution.policy.tree import Tree, is_inside
-from caution.policy.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml
 from caution.reach.settings import ReachSettings
 from caution.risk.settings import RiskSettings
+from caution.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml, validate_at
 
 CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
@@ -70,19 +70,7 @@ def validate_section(doc: SourceDoc, path: Path_, model: type[BaseModel], value:
     return _validate(doc, path, model, value)
 
 
-def _validate(doc: SourceDoc, path: Path_, model: type[BaseModel], value: Any) -> Any:
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = (*path, *first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key {first['loc'][-1]!r}"
-        elif first["type"] == "missing":
-            message = f"missing {first['loc'][-1]!r}"
-        field = ".".join(str(p) for p in where if isinstance(p, str))
-        raise doc.error(where, f"{field}: {message}" if field else message) from exc
+_validate = validate_at
 
 
 def _name(path: Path_) -> str:

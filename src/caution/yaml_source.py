@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 Path_ = tuple[str | int, ...]
 
@@ -129,3 +130,20 @@ def read_yaml(path: Path, display: str | None = None) -> SourceDoc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(name, line, "not UTF-8 text") from exc
     return parse_yaml(text, name)
+
+
+def validate_at(doc: SourceDoc, path: Path_, model: type[BaseModel], value: Any) -> Any:
+    """`model` validated from `value` found at `path` of `doc`; the first problem is raised
+    as `file:line: dotted.key: message`."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = (*path, *first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key {first['loc'][-1]!r}"
+        elif first["type"] == "missing":
+            message = f"missing {first['loc'][-1]!r}"
+        field = ".".join(str(p) for p in where if isinstance(p, str))
+        raise doc.error(where, f"{field}: {message}" if field else message) from exc

@@ -1,0 +1,116 @@
+"""The canary configuration: Kayenta's canary config in snake case, with Kayenta's defaults
+where a key is absent (direction either, NaN removed, outliers kept with factor 3, effect
+size by mean ratio with nothing allowed beyond the Mann-Whitney verdict, not critical, no
+data allowed), loaded with `file:line` errors.
+
+```yaml
+metrics:
+  - name: latency_ms
+    group: latency
+    direction: increase          # increase | decrease | either
+    critical: false
+    must_have_data: false
+    nan_strategy: remove         # remove | replace
+    outliers: keep               # keep | remove  (outlier_factor: 3.0)
+    effect_size: {measure: mean_ratio, allowed_increase: 1.0, allowed_decrease: 1.0}
+  - {name: errors, group: errors, direction: increase, critical: true}
+groups: {latency: 50, errors: 50}
+thresholds: {pass: 95, marginal: 75}
+```
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from caution.yaml_source import SourceDoc, read_yaml, validate_at
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    EITHER = "either"
+
+
+class NanStrategy(StrEnum):
+    REMOVE = "remove"
+    REPLACE = "replace"
+
+
+class Outliers(StrEnum):
+    KEEP = "keep"
+    REMOVE = "remove"
+
+
+class EffectMeasure(StrEnum):
+    MEAN_RATIO = "mean_ratio"
+    CLES = "cles"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EffectSize(_Strict):
+    measure: EffectMeasure = EffectMeasure.MEAN_RATIO
+    allowed_increase: float = Field(default=1.0, gt=0)
+    allowed_decrease: float = Field(default=1.0, gt=0)
+    critical_increase: float = Field(default=1.0, gt=0)
+    critical_decrease: float = Field(default=1.0, gt=0)
+
+
+class MetricConfig(_Strict):
+    name: str = Field(min_length=1)
+    group: str | None = None
+    direction: Direction = Direction.EITHER
+    critical: bool = False
+    must_have_data: bool = False
+    muted: bool = False
+    nan_strategy: NanStrategy = NanStrategy.REMOVE
+    outliers: Outliers = Outliers.KEEP
+    outlier_factor: float = Field(default=3.0, gt=0)
+    effect_size: EffectSize = EffectSize()
+
+
+class Thresholds(_Strict):
+    pass_: float = Field(default=95.0, alias="pass", ge=0, le=100)
+    marginal: float = Field(default=75.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.marginal > self.pass_:
+            raise ValueError("marginal must not be above pass")
+        return self
+
+
+class CanaryConfig(_Strict):
+    metrics: list[MetricConfig] = Field(min_length=1)
+    groups: dict[str, float] = {}
+    thresholds: Thresholds = Thresholds()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CanaryConfig:
+        names = [m.name for m in self.metrics]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"metric names must be unique: {', '.join(twice)}")
+        for group, weight in self.groups.items():
+            if weight < 0:
+                raise ValueError(f"group {group!r} has a negative weight")
+        if sum(self.groups.values()) > 100 + 1e-9:
+            raise ValueError("group weights add up to more than 100")
+        return self  # groups without a weight share what is left (Kayenta)
+
+
+def canary_config_from_doc(doc: SourceDoc) -> CanaryConfig:
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping with metrics, groups and thresholds")
+    config: CanaryConfig = validate_at(doc, (), CanaryConfig, doc.data)
+    return config
+
+
+def load_canary_config(path: Path) -> CanaryConfig:
+    return canary_config_from_doc(read_yaml(path, str(path)))

@@ -1,0 +1,80 @@
+"""The canary configuration: the issue's example, Kayenta's defaults, and errors with lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from caution.rollout.config import (
+    Direction,
+    EffectMeasure,
+    NanStrategy,
+    Outliers,
+    canary_config_from_doc,
+    load_canary_config,
+)
+from caution.yaml_source import SourceError, parse_yaml
+
+EXAMPLE = """\
+metrics:
+  - name: latency_ms
+    group: latency
+    direction: increase          # increase | decrease | either
+    critical: false
+    must_have_data: false
+    nan_strategy: remove         # remove | replace
+    outliers: keep               # keep | remove  (outlier_factor: 3.0)
+    effect_size: {measure: mean_ratio, allowed_increase: 1.0, allowed_decrease: 1.0}
+  - {name: errors, group: errors, direction: increase, critical: true}
+groups: {latency: 50, errors: 50}
+thresholds: {pass: 95, marginal: 75}
+"""
+
+
+def test_the_example_loads(tmp_path: Path) -> None:
+    path = tmp_path / "canary.yml"
+    path.write_text(EXAMPLE)
+    config = load_canary_config(path)
+    latency, errors = config.metrics
+    assert latency.direction is Direction.INCREASE and latency.group == "latency"
+    assert latency.effect_size.measure is EffectMeasure.MEAN_RATIO
+    assert errors.critical and not errors.must_have_data
+    assert config.groups == {"latency": 50, "errors": 50}
+    assert (config.thresholds.pass_, config.thresholds.marginal) == (95, 75)
+
+
+def test_kayenta_defaults() -> None:
+    config = canary_config_from_doc(parse_yaml("metrics: [{name: cpu}]\n", "c.yml"))
+    (cpu,) = config.metrics
+    assert cpu.direction is Direction.EITHER
+    assert cpu.nan_strategy is NanStrategy.REMOVE and cpu.outliers is Outliers.KEEP
+    assert cpu.outlier_factor == 3.0 and not cpu.critical and not cpu.must_have_data
+    assert cpu.effect_size.allowed_increase == cpu.effect_size.allowed_decrease == 1.0
+    assert config.groups == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("", 0, "expected a mapping"),
+        ("metrics: []\n", 1, "metrics"),
+        ("metrics:\n  - name: a\n    direction: up\n", 3, "direction"),
+        ("metrics:\n  - name: a\n    colour: red\n", 3, "unknown key 'colour'"),
+        ("metrics: [{name: a}, {name: a}]\n", 0, "unique"),
+        ("metrics: [{name: a}]\ngroups: {x: 80, y: 30}\n", 0, "more than 100"),
+        ("metrics: [{name: a}]\nthresholds: {pass: 50, marginal: 75}\n", 2, "marginal"),
+        ("metrics: [{name: a, outlier_factor: -1}]\n", 1, "outlier_factor"),
+        ("metrics:\n  - name: a\n    effect_size: {measure: median}\n", 3, "measure"),
+    ],
+)
+def test_errors_name_the_line(text: str, line: int, problem: str) -> None:
+    with pytest.raises(SourceError, match=problem) as caught:
+        canary_config_from_doc(parse_yaml(text, "canary.yml"))
+    if line:
+        assert caught.value.line == line
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="cannot read"):
+        load_canary_config(tmp_path / "absent.yml")
