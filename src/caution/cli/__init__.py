@@ -14,6 +14,7 @@ from caution.cli import demo as demo_cmd
 from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
 from caution.cli import reach as reach_cmd
+from caution.cli.canary import canary_app
 from caution.cli.errors import USER_ERRORS
 from caution.cli.guard import guard_app
 from caution.cli.options import state
@@ -53,6 +54,7 @@ app.command("blame")(blame_cmd.blame)
 app.command("init")(init_cmd.init)
 app.add_typer(guard_app, name="guard")
 app.add_typer(risk_app, name="risk")
+app.add_typer(canary_app, name="canary")
 app.command("demo")(demo_cmd.demo)
 
 

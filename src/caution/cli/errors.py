@@ -11,6 +11,7 @@ from caution.policy.statement import StatementError
 from caution.provenance.markers import MarkerError
 from caution.reach.service import ReachError
 from caution.risk.store import TrainingStoreError
+from caution.rollout.samples import SampleError
 from caution.yaml_source import SourceError
 
 
@@ -26,6 +27,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     MarkerError,
     OSError,
     RepositoryNameError,
+    SampleError,
     ReachError,
     SourceError,
     SshError,
