@@ -31,15 +31,19 @@ def handle_nans(values: Sequence[float], strategy: NanStrategy) -> list[float]:
     return [0.0 if math.isnan(v) else v for v in values]
 
 
-def remove_outliers(values: Sequence[float], factor: float) -> list[float]:
-    """Kayenta's IQR detector with reduced sensitivity (percentiles as R's type 7)."""
+def remove_outliers(
+    values: Sequence[float], factor: float, *, reduce_sensitivity: bool = True
+) -> list[float]:
+    """Kayenta's IQR detector (percentiles as R's type 7). The judge reduces its sensitivity:
+    a value must also lie outside the 1st–99th percentiles to be dropped."""
     if not values:
         return []
     data = np.asarray(values, dtype=float)
     p1, p25, p75, p99 = np.percentile(data, [1, 25, 75, 99])
     iqr = p75 - p25
-    lower = min(p1, p25 - factor * iqr)
-    upper = max(p99, p75 + factor * iqr)
+    lower, upper = p25 - factor * iqr, p75 + factor * iqr
+    if reduce_sensitivity:
+        lower, upper = min(p1, lower), max(p99, upper)
     return [v for v in values if lower <= v <= upper]
 
 
