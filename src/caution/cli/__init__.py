@@ -19,6 +19,7 @@ from caution.cli.errors import USER_ERRORS
 from caution.cli.guard import guard_app
 from caution.cli.options import state
 from caution.cli.risk import risk_app
+from caution.cli.slo import slo_app
 
 app = typer.Typer(
     name="caution",
@@ -55,6 +56,7 @@ app.command("init")(init_cmd.init)
 app.add_typer(guard_app, name="guard")
 app.add_typer(risk_app, name="risk")
 app.add_typer(canary_app, name="canary")
+app.add_typer(slo_app, name="slo")
 app.command("demo")(demo_cmd.demo)
 
 

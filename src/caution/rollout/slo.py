@@ -1,0 +1,74 @@
+"""SLO definitions for `caution slo status`, and their event counts from JSON files.
+
+```yaml
+slos:
+  - name: checkout-availability
+    objective: 99.9            # percent of good events over 30 days
+    min_events: 100            # minimum-traffic guard per window (default 0)
+    events: checkout.json      # {"buckets": [{"end": 1767225600, "good": 998, "total": 1000}, …]}
+```
+The events path is relative to the configuration file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from caution.rollout.burn import Bucket
+from caution.rollout.samples import SampleError
+from caution.yaml_source import read_yaml, validate_at
+
+
+class SloConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    objective: float = Field(gt=0, lt=100)
+    min_events: float = Field(default=0, ge=0)
+    events: str = Field(min_length=1)
+
+
+class SloFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slos: list[SloConfig] = Field(min_length=1)
+
+
+def load_slos(path: Path) -> list[SloConfig]:
+    doc = read_yaml(path, str(path))
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping with a list of slos")
+    parsed: SloFile = validate_at(doc, (), SloFile, doc.data)
+    return parsed.slos
+
+
+def read_buckets(path: Path) -> list[Bucket]:
+    """Event counts per time bucket; every problem names the file and the bucket."""
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise SampleError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SampleError(f"{path}: not JSON ({exc})") from exc
+    rows = doc.get("buckets") if isinstance(doc, dict) else None
+    if not isinstance(rows, list):
+        raise SampleError(f'{path}: expected {{"buckets": [{{"end", "good", "total"}}, …]}}')
+    buckets = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict) or set(row) != {"end", "good", "total"}:
+            raise SampleError(f"{path}: bucket {i} needs exactly end, good and total")
+        values = [row["end"], row["good"], row["total"]]
+        if any(
+            isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+            for v in values
+        ):
+            raise SampleError(f"{path}: bucket {i}: end, good and total must be finite numbers")
+        end, good, total = (float(v) for v in values)
+        if not 0 <= good <= total:
+            raise SampleError(f"{path}: bucket {i}: need 0 <= good <= total")
+        buckets.append(Bucket(end, good, total))
+    return buckets

@@ -1,0 +1,73 @@
+"""`caution slo status` on constructed traffic files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli
+
+NOW = 1_800_000_000
+
+
+def traffic(path: Path, error_rate: float, minutes: int = 3 * 24 * 60) -> None:
+    buckets = [
+        {"end": NOW - i * 60, "good": 1000 - 1000 * error_rate, "total": 1000}
+        for i in range(minutes)
+    ]
+    path.write_text(json.dumps({"buckets": buckets}))
+
+
+def config(tmp_path: Path, events: str = "events.json") -> Path:
+    path = tmp_path / "slo.yml"
+    path.write_text(
+        "slos:\n  - name: checkout\n    objective: 99.9\n    min_events: 100\n"
+        f"    events: {events}\n"
+    )
+    return path
+
+
+def status(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> tuple[int, str, str]:
+    return cli(capsys, "slo", "status", "--config", str(path), "--now", str(NOW), *extra)
+
+
+def test_fast_burn_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traffic(tmp_path / "events.json", 0.02)
+    code, out, _ = status(capsys, config(tmp_path), "--format", "json")
+    (slo,) = json.loads(out)["slos"]
+    assert code == 1 and slo["severity"] == "page"
+    assert slo["windows"][0]["firing"] and slo["windows"][0]["long_burn_rate"] == pytest.approx(20)
+    code, out, _ = status(capsys, config(tmp_path))
+    assert "checkout (99.9 %): PAGE" in out and "burning 20.0x over 1 h" in out
+
+
+def test_healthy_service_is_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traffic(tmp_path / "events.json", 0.0001)
+    code, out, _ = status(capsys, config(tmp_path))
+    assert code == 0 and "OK" in out and "90.0% of budget left" in out
+
+
+@pytest.mark.parametrize(
+    ("events", "problem"),
+    [
+        ('{"buckets": [{"end": 1, "good": 5, "total": 3}]}', "good <= total"),
+        ('{"buckets": [{"end": 1, "good": 1}]}', "exactly end, good and total"),
+        ("[]", "expected"),
+        ("{", "not JSON"),
+    ],
+)
+def test_bad_events_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], events: str, problem: str
+) -> None:
+    (tmp_path / "events.json").write_text(events)
+    code, _, err = status(capsys, config(tmp_path))
+    assert code == 2 and problem in err and "events.json" in err
+
+
+def test_bad_config_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "slo.yml"
+    path.write_text("slos:\n  - name: x\n    objective: 120\n    events: e.json\n")
+    code, _, err = status(capsys, path)
+    assert code == 2 and "slo.yml:3" in err and "objective" in err
