@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from caution.cache import cache_path
 from caution.risk import fitted
-from caution.risk.store import CACHE_DIR, TrainingSet, save
+from caution.risk.store import TrainingSet, save
 from tests.risk.test_scoring import synthetic
 
 
@@ -52,7 +53,7 @@ def test_a_planted_model_is_never_unpickled(
 ) -> None:
     repo, training = stored
     fitted.fitted_scorer(repo, training)
-    path = repo / CACHE_DIR / fitted.MODEL_FILE
+    path = cache_path(repo, fitted.MODEL_FILE)
     blob = path.read_bytes()
     header = len(fitted._MAGIC)
     planted = pickle.dumps(["not", "a", "scorer"])

@@ -16,11 +16,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from caution.cache import cache_path, try_write_cache
 from caution.git.errors import GitError
 from caution.git.process import run_git
 from caution.reach.model import CodeReach
-
-CACHE_DIR = Path(".caution") / "cache"
 
 
 def top_level_packages(files: Iterable[str]) -> dict[str, str]:
@@ -92,7 +91,8 @@ def _tree_key(repo: Path) -> str | None:
 
 def import_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
     key = _tree_key(repo)
-    cache = repo / CACHE_DIR / f"imports-{key}.json" if key else None
+    name = f"imports-{key}.json"
+    cache = cache_path(repo, name) if key else None
     if cache is not None and cache.is_file():
         try:
             data = json.loads(cache.read_text("utf-8"))
@@ -102,11 +102,7 @@ def import_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
             pass
     graph = build_graph(repo, packages)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps(graph), "utf-8")
-        except OSError:
-            pass  # a read-only checkout still gets an answer, just not a cache
+        try_write_cache(repo, name, json.dumps(graph).encode())
     return graph
 
 

@@ -17,9 +17,10 @@ import pickle
 import secrets
 from pathlib import Path
 
+from caution.cache import cache_path, try_write_cache
 from caution.risk.model import RiskModel, fit
 from caution.risk.scoring import Scorer
-from caution.risk.store import CACHE_DIR, TrainingSet, ensure_cache_dir, training_path
+from caution.risk.store import TrainingSet, training_path
 
 MODEL_FILE = "risk-model.bin"
 _MAGIC = b"caution-model-v1\n"
@@ -57,7 +58,7 @@ def _signature(key: bytes, digest: bytes, body: bytes) -> bytes:
 
 def _load(repo: Path, key: bytes) -> Scorer | None:
     try:
-        blob = (repo / CACHE_DIR / MODEL_FILE).read_bytes()
+        blob = cache_path(repo, MODEL_FILE).read_bytes()
         digest = _digest(repo)
     except OSError:
         return None
@@ -78,16 +79,12 @@ def _load(repo: Path, key: bytes) -> Scorer | None:
 
 
 def _save(repo: Path, key: bytes, scorer: Scorer) -> None:
+    body = pickle.dumps(scorer, protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        body = pickle.dumps(scorer, protocol=pickle.HIGHEST_PROTOCOL)
         digest = _digest(repo)
-        folder = repo / CACHE_DIR
-        ensure_cache_dir(folder)
-        partial = folder / (MODEL_FILE + ".tmp")
-        partial.write_bytes(_MAGIC + _signature(key, digest, body) + digest + body)
-        partial.replace(folder / MODEL_FILE)
     except OSError:
-        pass  # a read-only checkout still gets an answer, just not a cache
+        return
+    try_write_cache(repo, MODEL_FILE, _MAGIC + _signature(key, digest, body) + digest + body)
 
 
 def fitted_scorer(repo: Path, training: TrainingSet) -> Scorer:

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from caution.cache import cache_path, try_write_cache
 from caution.git.errors import GitError
 from caution.git.log import read_commits, read_commits_by_sha
 from caution.git.model import Commit
 from caution.git.process import run_git
 from caution.risk.features import FEATURES
 from caution.risk.mining import FIX_PATTERN, ChangeMetrics, Miner
-from caution.risk.store import CACHE_DIR, ensure_cache_dir
 
 HISTORY_FILE = "risk-metrics.json"
 _VERSION = 1
@@ -37,7 +36,7 @@ class MinedHistory:
 
 
 def history_path(repo: Path) -> Path:
-    return repo / CACHE_DIR / HISTORY_FILE
+    return cache_path(repo, HISTORY_FILE)
 
 
 def _oldest_first(commits: list[Commit]) -> list[Commit]:
@@ -74,14 +73,7 @@ def _save(repo: Path, mined: MinedHistory) -> None:
         ],
         "miner": mined.miner.to_json(),
     }
-    try:
-        path = history_path(repo)
-        ensure_cache_dir(path.parent)
-        partial = path.with_suffix(".tmp")
-        partial.write_text(json.dumps(payload, separators=(",", ":")), "utf-8")
-        partial.replace(path)
-    except OSError:
-        pass  # a read-only checkout still gets an answer, just not a cache
+    try_write_cache(repo, HISTORY_FILE, json.dumps(payload, separators=(",", ":")).encode())
 
 
 def _is_ancestor(repo: Path, old: str, new: str) -> bool:
@@ -93,15 +85,14 @@ def _is_ancestor(repo: Path, old: str, new: str) -> bool:
 
 
 def mine_history(
-    repo: Path,
-    progress: Callable[[int], None] | None = None,
-    *,
-    use_cache: bool = True,
-    fix_pattern: re.Pattern[str] = FIX_PATTERN,
+    repo: Path, *, use_cache: bool = True, fix_pattern: re.Pattern[str] = FIX_PATTERN
 ) -> MinedHistory:
     """Metrics of every non-merge commit reachable from HEAD."""
+    return _update(repo, _load(repo, fix_pattern) if use_cache else None, fix_pattern)
+
+
+def _update(repo: Path, cached: MinedHistory | None, fix_pattern: re.Pattern[str]) -> MinedHistory:
     head = run_git(["rev-parse", "--verify", "HEAD^{commit}"], repo).decode().strip()
-    cached = _load(repo, fix_pattern) if use_cache else None
     if cached is not None and cached.head == head:
         return cached
     if cached is not None and _is_ancestor(repo, cached.head, head):
@@ -109,12 +100,10 @@ def mine_history(
     else:
         mined, spec = MinedHistory(head, {}, Miner(fix_pattern), 0), head
     commits = _oldest_first(list(read_commits(repo, spec, reachable=True)))
-    for n, commit in enumerate(commits, 1):
+    for commit in commits:
         found = mined.miner.feed(commit)
         if found is not None:
             mined.metrics[found.sha] = found
-        if progress is not None:
-            progress(n)
     mined.head, mined.new_commits = head, len(commits)
     _save(repo, mined)
     return mined
@@ -123,20 +112,17 @@ def mine_history(
 def metrics_of(
     repo: Path, shas: list[str], fix_pattern: re.Pattern[str] = FIX_PATTERN
 ) -> list[ChangeMetrics]:
-    """Metrics of the named commits (merges left out), oldest first. Commits outside HEAD's
-    history (a branch not checked out) are mined on top of HEAD's state: the code they
-    would merge into."""
-    cached = _load(repo, fix_pattern)
-    if cached is not None and all(s in cached.metrics for s in shas):
-        mined = cached  # a commit's metrics depend only on its past: any head will do
-    else:
-        mined = mine_history(repo, fix_pattern=fix_pattern)
+    """Metrics of the named commits (merges left out), oldest first. A commit's metrics
+    depend only on its past, so a cache that holds them all answers whatever HEAD is now.
+    Commits outside HEAD's history (a branch not checked out) are mined on top of HEAD's
+    state — the code they would merge into — in memory only: the cache stays HEAD's."""
+    mined = _load(repo, fix_pattern)
+    if mined is None or not all(s in mined.metrics for s in shas):
+        mined = _update(repo, mined, fix_pattern)
     found = [mined.metrics[s] for s in shas if s in mined.metrics]
     missing = [s for s in shas if s not in mined.metrics]
-    if missing:
-        miner = Miner.from_json(json.loads(json.dumps(mined.miner.to_json())), fix_pattern)
-        for commit in _oldest_first(list(read_commits_by_sha(repo, missing))):
-            extra = miner.feed(commit)
-            if extra is not None:
-                found.append(extra)
+    for commit in _oldest_first(list(read_commits_by_sha(repo, missing))):
+        extra = mined.miner.feed(commit)
+        if extra is not None:
+            found.append(extra)
     return sorted(found, key=lambda m: m.time)

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from caution.cache import cache_path, try_write_cache, write_cache
 from caution.risk.features import FEATURES, Dataset
 
-CACHE_DIR = Path(".caution") / "cache"
 TRAINING_FILE = "risk-training.json"
 _VERSION = 1
 
@@ -31,21 +31,11 @@ class TrainingSet:
     data: Dataset
 
 
-def ensure_cache_dir(path: Path) -> None:
-    """Create the cache folder with a .gitignore, so no cache is ever committed."""
-    path.mkdir(parents=True, exist_ok=True)
-    ignore = path / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# caution's caches: never commit them\n*\n", "utf-8")
-
-
 def training_path(repo: Path) -> Path:
-    return repo / CACHE_DIR / TRAINING_FILE
+    return cache_path(repo, TRAINING_FILE)
 
 
 def save(repo: Path, training: TrainingSet) -> Path:
-    path = training_path(repo)
-    ensure_cache_dir(path.parent)
     payload = {
         "version": _VERSION,
         "head": training.head,
@@ -55,10 +45,7 @@ def save(repo: Path, training: TrainingSet) -> Path:
         "labels": training.data.labels,
         "times": training.data.times,
     }
-    partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps(payload, separators=(",", ":")), "utf-8")
-    partial.replace(path)
-    return path
+    return write_cache(repo, TRAINING_FILE, json.dumps(payload, separators=(",", ":")).encode())
 
 
 def load(repo: Path) -> TrainingSet | None:
@@ -106,7 +93,7 @@ def load_szz_cache(repo: Path) -> dict[str, list[str]]:
     """fix sha → the commits it blames, from earlier runs; {} when absent or unreadable
     (a cache is disposable: it is rebuilt, never trusted half-way)."""
     try:
-        data = json.loads((repo / CACHE_DIR / SZZ_FILE).read_text("utf-8"))
+        data = json.loads(cache_path(repo, SZZ_FILE).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != _VERSION:
@@ -122,11 +109,4 @@ def load_szz_cache(repo: Path) -> dict[str, list[str]]:
 
 
 def save_szz_cache(repo: Path, fixes: dict[str, list[str]]) -> None:
-    try:
-        folder = repo / CACHE_DIR
-        ensure_cache_dir(folder)
-        partial = folder / (SZZ_FILE + ".tmp")
-        partial.write_text(json.dumps({"version": _VERSION, "fixes": fixes}), "utf-8")
-        partial.replace(folder / SZZ_FILE)
-    except OSError:
-        pass  # a read-only checkout still gets an answer, just not a cache
+    try_write_cache(repo, SZZ_FILE, json.dumps({"version": _VERSION, "fixes": fixes}).encode())
