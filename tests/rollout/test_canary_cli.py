@@ -119,3 +119,14 @@ def test_bad_inputs_exit_2_with_one_line(
     bad_config.write_text("metrics:\n  - name: x\n    direction: sideways\n")
     code, _, err = judge(capsys, bad_config, baseline, baseline)
     assert code == 2 and "bad.yml:3" in err and "Traceback" not in err
+
+
+def test_no_data_without_critical_metrics_is_inconclusive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "plain.yml"
+    config.write_text("metrics: [{name: latency_ms}, {name: errors}]\n")
+    baseline = write(tmp_path / "b.json", {"latency_ms": [1.0, 2.0, 3.0], "errors": [0.0, 1.0]})
+    empty = write(tmp_path / "c.json", {"latency_ms": [None], "errors": []})
+    code, result, _ = judge(capsys, config, baseline, empty)
+    assert (code, result["verdict"], result["score"]) == (1, "inconclusive", 0.0)

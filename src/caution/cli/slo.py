@@ -30,50 +30,12 @@ def status(
 
     Exit code 0 when nothing fires, 1 when a page or ticket alert fires, 2 on bad input.
     """
-    from caution.rollout.burn import assess_burn
-    from caution.rollout.slo import load_slos, read_buckets
+    from caution.report.slo import render_slos, slos_to_json
+    from caution.rollout.slo import slo_status
 
-    moment = time.time() if now is None else now
-    reports = []
-    for slo in load_slos(config):
-        buckets = read_buckets((config.parent / slo.events).resolve())
-        report = assess_burn(buckets, slo.objective / 100, now=moment, min_events=slo.min_events)
-        reports.append((slo, report))
+    reports = slo_status(config, time.time() if now is None else now)
     if output is SloFormat.json:
-        payload = [
-            {
-                "name": slo.name,
-                "objective": slo.objective,
-                "severity": r.severity,
-                "budget_remaining": r.budget_remaining,
-                "windows": [
-                    {
-                        "severity": w.window.severity,
-                        "burn_rate_threshold": w.window.burn_rate,
-                        "long_seconds": w.window.long,
-                        "short_seconds": w.window.short,
-                        "long_burn_rate": w.long_rate,
-                        "short_burn_rate": w.short_rate,
-                        "firing": w.firing,
-                    }
-                    for w in r.windows
-                ],
-            }
-            for slo, r in reports
-        ]
-        sys.stdout.write(json.dumps({"slos": payload}, indent=2) + "\n")
+        sys.stdout.write(json.dumps(slos_to_json(reports), indent=2) + "\n")
     else:
-        for slo, r in reports:
-            budget = (
-                "no traffic"
-                if r.budget_remaining is None
-                else f"{r.budget_remaining:.1%} of budget left"
-            )
-            sys.stdout.write(f"{slo.name} ({slo.objective:g} %): {r.severity.upper()}, {budget}\n")
-            for w in r.firing:
-                sys.stdout.write(
-                    f"  {w.window.severity}: burning {w.long_rate:.1f}x over "
-                    f"{w.window.long // 3600} h and {w.short_rate:.1f}x over "
-                    f"{w.window.short // 60} min (threshold {w.window.burn_rate:g}x)\n"
-                )
+        render_slos(reports, sys.stdout)
     raise typer.Exit(1 if any(r.firing for _, r in reports) else 0)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from caution.rollout.classify import Classification, Label, classify
+from caution.rollout.classify import Classification, classify
 from caution.rollout.config import CanaryConfig, MetricConfig, NanStrategy, Outliers
 from caution.rollout.samples import Samples
-from caution.rollout.score import NODATA_THRESHOLD, GroupScore, MetricOutcome, score, verdict
+from caution.rollout.score import GroupScore, MetricOutcome, score, verdict
 
 TOLERANCE, CONF_LEVEL = 0.25, 0.98
 
@@ -102,12 +102,8 @@ def judge(config: CanaryConfig, baseline: Samples, canary: Samples) -> Judgement
         for j in judged
     ]
     scored = score(outcomes, config.groups)
-    counted = [o for o in outcomes if not o.muted]
-    nodata = sum(1 for o in counted if o.label is Label.NODATA)
-    critical_failure = any(o.critical and o.label is not Label.PASS for o in counted)
-    if not critical_failure and (not counted or nodata / len(counted) * 100 >= NODATA_THRESHOLD):
-        outcome = "inconclusive"
+    if scored.failure == "nodata" or all(o.muted for o in outcomes):
+        outcome = "inconclusive"  # nobody saw the canary: neither passed nor proven bad
     else:
-        thresholds = config.thresholds
-        outcome = verdict(scored.score, thresholds.pass_, thresholds.marginal)
+        outcome = verdict(scored.score, config.thresholds.pass_, config.thresholds.marginal)
     return Judgement(outcome, scored.score, scored.reason, tuple(judged), scored.groups)

@@ -43,6 +43,7 @@ class Score:
     score: float
     groups: tuple[GroupScore, ...]
     reason: str | None
+    failure: str | None = None  # "critical" or "nodata" when a rule forced the score to 0
 
 
 def _round(value: float) -> float:
@@ -65,10 +66,11 @@ def score(results: Sequence[MetricOutcome], weights: Mapping[str, float]) -> Sco
     groups = tuple(group_scores(counted))
     failures = [r for r in counted if r.critical and r.label is not Label.PASS]
     if failures:
-        return Score(0.0, groups, f"Canary Failed: {failures[0].reason or failures[0].name}")
+        reason = f"Canary Failed: {failures[0].reason or failures[0].name}"
+        return Score(0.0, groups, reason, "critical")
     nodata = sum(1 for r in counted if r.label is Label.NODATA)
     if counted and nodata / len(counted) * 100 >= NODATA_THRESHOLD:
-        return Score(0.0, groups, "Canary Failed: 50% or more metrics returned NODATA")
+        return Score(0.0, groups, "Canary Failed: 50% or more metrics returned NODATA", "nodata")
     unweighted = {g.name for g in groups} - set(weights)
     shared = (100 - sum(weights.values())) / len(unweighted) if unweighted else 0.0
     total = 0.0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from caution.rollout.burn import Bucket
+from caution.rollout.burn import Bucket, BurnReport, assess_burn
 from caution.rollout.samples import SampleError
 from caution.yaml_source import read_yaml, validate_at
 
@@ -72,3 +72,14 @@ def read_buckets(path: Path) -> list[Bucket]:
             raise SampleError(f"{path}: bucket {i}: need 0 <= good <= total")
         buckets.append(Bucket(end, good, total))
     return buckets
+
+
+def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
+    """Each SLO of `config` with its burn report at `now`; event files are found relative
+    to the configuration."""
+    reports = []
+    for slo in load_slos(config):
+        buckets = read_buckets((config.parent / slo.events).resolve())
+        report = assess_burn(buckets, slo.objective / 100, now=now, min_events=slo.min_events)
+        reports.append((slo, report))
+    return reports
