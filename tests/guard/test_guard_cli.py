@@ -67,3 +67,10 @@ def test_check_exit_codes_and_the_log(repo: Repo, capsys: pytest.CaptureFixture[
     ]
     code, _, err = cli(capsys, "guard", "check", "--cwd", str(repo.path))
     assert code == 2 and "exactly one" in err
+
+
+def test_one_quoted_string_is_judged_as_a_shell_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "guard", "check", "--cwd", str(tmp_path), "cd ~ && rm -rf x")
+    assert code == 1 and out.startswith("deny")

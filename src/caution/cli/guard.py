@@ -44,6 +44,8 @@ def check(
     if write is not None:
         action: dict[str, Any] = {"kind": "write", "path": write}
     else:
+        if command is None and words and len(words) == 1 and any(c.isspace() for c in words[0]):
+            command = words[0]  # `guard check "cd ~ && rm -rf x"`: one quoted shell string
         action = {
             "kind": "shell",
             "command": command if command is not None else shlex.join(words or []),

@@ -305,6 +305,20 @@ def protected_context(cmd: SimpleCommand, argv: list[Word], settings: GuardSetti
     return None
 
 
+def _asks_for_help(name: str, args: list[Word]) -> bool:
+    """`--help` right after the program and its subcommand words, before any option or
+    `--`: there it asks for help. Anywhere later it may be an argument of code that runs
+    (`bash -c '…' --help`, `find ~ -delete -name --help`), so it proves nothing."""
+    if name in ("find", "ssh", "xargs", "parallel"):
+        return False
+    for arg in args:
+        if arg.text in ("--help", "-help"):
+            return True
+        if arg.dynamic or arg.text.startswith("-"):
+            return False
+    return False
+
+
 class Judge:
     def __init__(
         self,
@@ -317,7 +331,7 @@ class Judge:
         self.places = places
         self.deadline = deadline
         self.settings = settings or GuardSettings()
-        self.write_check: Callable[[str], Verdict] | None = None
+        self.write_check: Callable[[str, Places], Verdict] | None = None
         self.matched: list[str] = []  # every rule that matched, for explanations and tests
 
     def builtin(self, name: str, detail: str) -> Verdict:
@@ -386,7 +400,7 @@ class Judge:
             if target.text in ("/dev/null", "/dev/stdout", "/dev/stderr") or target.dynamic:
                 continue
             if self.write_check is not None:
-                verdict = self.write_check(target.text)
+                verdict = self.write_check(target.text, self.places)
                 if verdict.decision != "allow":
                     if verdict.rule:
                         self.matched.append(verdict.rule)
@@ -413,8 +427,6 @@ class Judge:
             return self.builtin("dynamic-command", f"{head.text} is not known before it runs")
         name = posixpath.basename(head.text)
         args = argv[1:]
-        if any(a.text in ("--help", "-help") for a in args):
-            return ALLOW  # asking for help runs nothing
         if name in SHELLS:
             return self.shell_command(cmd, name, args, depth)
         if name in _SCRIPT_RUNNERS:
@@ -444,12 +456,15 @@ class Judge:
                 return self.shell(cmd.stdin_text, depth + 1)
             if sourced is None or sourced.dynamic or sourced.text.startswith(("/dev/", "<(")):
                 return self.builtin("script-from-stdin", f"{name} of a script made on the fly")
-        verdicts = [self.rules_for(cmd, name, argv), *self.write_targets(name, args)]
-        if (
+        runs_code = (
             name in INTERPRETERS
             or name in ("awk", "gawk", "mawk", "nawk")
-            or re.fullmatch(r"python\d(\.\d+)?", name)
-        ):
+            or re.fullmatch(r"python\d(\.\d+)?", name) is not None
+        )
+        if not runs_code and _asks_for_help(name, args):
+            return ALLOW  # `kubectl delete namespace --help` prints help and runs nothing
+        verdicts = [self.rules_for(cmd, name, argv), *self.write_targets(name, args)]
+        if runs_code:
             verdicts.append(self.interpreter(cmd, name, args, depth))
         if name == "find":
             verdicts.append(self.find_exec(args, depth))
@@ -485,7 +500,7 @@ class Judge:
         for target in targets:
             if target.dynamic or target.text.startswith("-"):
                 continue
-            verdict = self.write_check(target.text)
+            verdict = self.write_check(target.text, self.places)
             if verdict.decision != "allow":
                 if verdict.rule:
                     self.matched.append(verdict.rule)
@@ -907,7 +922,7 @@ def check_shell(
     places: Places,
     rules: RuleSet,
     settings: GuardSettings | None = None,
-    write_check: Callable[[str], Verdict] | None = None,
+    write_check: Callable[[str, Places], Verdict] | None = None,
 ) -> Verdict:
     return judge_shell(command, places, rules, settings, write_check)[0]
 
@@ -917,7 +932,7 @@ def judge_shell(
     places: Places,
     rules: RuleSet,
     settings: GuardSettings | None = None,
-    write_check: Callable[[str], Verdict] | None = None,
+    write_check: Callable[[str, Places], Verdict] | None = None,
 ) -> tuple[Verdict, list[str]]:
     """The verdict and every rule that matched on the way. `write_check` judges files the
     command writes by redirection or tee, as a file action would be judged."""

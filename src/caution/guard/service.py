@@ -68,7 +68,7 @@ def check_action(
         if not isinstance(command, str):
             return Verdict("ask", "guard.bad-action", "a shell action needs a command string")
         return check_shell(
-            command, places, ruleset, settings, lambda p: check_write(p, places, ruleset, settings)
+            command, places, ruleset, settings, lambda p, at: check_write(p, at, ruleset, settings)
         )
     if kind in ("write", "edit", "multi-edit", "patch"):
         path = action.get("path")
