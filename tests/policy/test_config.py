@@ -151,6 +151,14 @@ def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture
         ),
         ("version: 1\nroster: {allowed_signers: /etc/passwd}\n", "must be a path inside"),
         ("version: 1\nroster: {allowed_signers: ../../etc/passwd}\n", "must be a path inside"),
+        (
+            "version: 1\npolicy:\n  approval:\n    - {and: [], or: []}\n",
+            "a group holds only 'and', not 'or'",
+        ),
+        (
+            "version: 1\npolicy:\n  block:\n    - {name: b, if: {}}\n",
+            "needs an 'if'",
+        ),
     ],
     ids=[
         "recursive alias",
@@ -161,6 +169,8 @@ def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture
         "requires list",
         "absolute signers",
         "escaping signers",
+        "and with or",
+        "empty block condition",
     ],
 )
 def test_hostile_configs_fail_closed(

@@ -108,7 +108,7 @@ def _rule_or_group(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> 
     ops = [op for op in ("and", "or") if op in entry]
     if ops:
         if len(entry) != 1:
-            extra = next(k for k in entry if k not in ops)
+            extra = next((k for k in entry if k != ops[0]), ops[-1])
             raise doc.error((*path, extra), f"a group holds only '{ops[0]}', not {extra!r}")
         return _group(doc, (*path, ops[0]), ops[0], entry[ops[0]], names)
     allowed = {"name", "if", "requires", "options", "description"}
@@ -161,7 +161,7 @@ def _block(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> BlockRul
     if name in names:
         raise doc.error((*path, "name"), f"rule name {name!r} is used twice")
     names.add(name)
-    if "if" not in entry:
+    if not entry.get("if"):
         raise doc.error(path, f"block rule {name!r} needs an 'if' (a block without one blocks all)")
     message = entry.get("message", f"blocked by {name}")
     if not isinstance(message, str):
