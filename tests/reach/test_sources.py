@@ -84,3 +84,27 @@ def test_every_example_file_at_once_warns_and_goes_on() -> None:
     # the set holds old copies of files that moved: duplicates warn, naming file and entity
     duplicates = [w for w in catalog.warnings if "duplicate entity" in w.problem]
     assert duplicates and all(w.file and w.entity for w in duplicates)
+
+
+def test_hostile_catalogs_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    from caution.reach.backstage import MAX_CATALOG_BYTES, load_catalog
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: l}\n"
+        "spec: {targets: [/etc/passwd, ../outside.yaml, bomb.yaml, big.yaml, link.yaml]}\n"
+    )
+    (root / "bomb.yaml").write_text(
+        "kind: Component\nmetadata: {name: b, annotations: &a {x: y}}\nspec: {o: *a}\n"
+    )
+    (root / "big.yaml").write_text("#" * (MAX_CATALOG_BYTES + 1))
+    (root / "link.yaml").symlink_to("/dev/zero")
+    catalog = load_catalog(root, ["catalog-info.yaml"])
+    text = "\n".join(str(w) for w in catalog.warnings)
+    assert "/etc/passwd is outside the repository" in text
+    assert "../outside.yaml is outside the repository" in text
+    assert "anchors and aliases" in text
+    assert "larger than" in text
+    assert "a link or a path outside" in text
+    assert not catalog.entities or all(e.name != "b" for e in catalog.entities.values())

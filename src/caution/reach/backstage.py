@@ -17,6 +17,7 @@ from caution.globs import GlobError, compile_glob
 from caution.reach.catalog import Catalog
 
 CATALOG_NAMES = ("catalog-info.yaml", "catalog-info.yml")
+MAX_CATALOG_BYTES = 1 << 20
 # libyaml's loader is several times faster; PyYAML's own is the fallback where it is absent.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -36,13 +37,32 @@ def catalog_files(tracked: Iterable[str], extra: Iterable[str]) -> tuple[list[st
     return found, warnings
 
 
+def _read(root: Path, file: str) -> str:
+    """A catalog file's text, refusing what a hostile repository could point at: links out
+    of it, devices, and files too large to be a catalog."""
+    path = root / file
+    if path.is_symlink() or not path.resolve().is_relative_to(root.resolve()):
+        raise OSError("a link or a path outside the repository; not read")
+    if not path.is_file():
+        raise OSError("not a regular file")
+    if path.stat().st_size > MAX_CATALOG_BYTES:
+        raise OSError(f"larger than {MAX_CATALOG_BYTES // 1024} KiB; not read")
+    return path.read_text("utf-8")
+
+
 def _documents(root: Path, file: str, catalog: Catalog) -> list[object]:
     try:
-        text = (root / file).read_text("utf-8")
+        text = _read(root, file)
     except (OSError, UnicodeDecodeError) as exc:
         catalog._warn(file, "", f"cannot read: {exc}")
         return []
     try:
+        if "*" in text and any(
+            isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader)
+        ):
+            # an alias can expand exponentially (a "billion laughs" file)
+            catalog._warn(file, "", "anchors and aliases (*name) are not read; file skipped")
+            return []
         return list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -82,7 +102,7 @@ def _location_targets(file: str, document: object, catalog: Catalog) -> list[str
         if not isinstance(target, str) or "://" in target:
             continue  # remote locations are not part of this repository
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(file), target))
-        if joined.startswith("../") or joined == "..":
+        if joined.startswith(("../", "/")) or joined == "..":
             catalog._warn(file, "", f"location target {target} is outside the repository")
             continue
         out.append(joined)
