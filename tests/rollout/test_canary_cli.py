@@ -130,3 +130,36 @@ def test_no_data_without_critical_metrics_is_inconclusive(
     empty = write(tmp_path / "c.json", {"latency_ms": [None], "errors": []})
     code, result, _ = judge(capsys, config, baseline, empty)
     assert (code, result["verdict"], result["score"]) == (1, "inconclusive", 0.0)
+
+
+def test_a_misspelt_metric_is_an_error_not_a_pass(
+    setup: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, baseline = setup
+    rng = np.random.default_rng(4)
+    canary = write(
+        tmp_path / "typo.json",
+        {"latency_ms": rng.normal(100, 10, 300).tolist(), "error_count": [90.0] * 300},
+    )
+    code, _, err = judge(capsys, config, baseline, canary)
+    assert code == 2 and "typo.json: no metric 'errors'" in err and "error_count" in err
+
+
+def test_an_ungrouped_metric_is_its_own_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "plain.yml"
+    config.write_text("metrics: [{name: latency_ms}]\n")
+    same = write(tmp_path / "same.json", {"latency_ms": [float(v) for v in range(50)]})
+    code, result, _ = judge(capsys, config, same, same)
+    assert (code, result["verdict"], result["score"]) == (0, "pass", 100.0)
+
+
+def test_huge_integers_are_bad_input(
+    setup: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, baseline = setup
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"metrics": {"latency_ms": [1' + "0" * 400 + '], "errors": [1]}}')
+    code, _, err = judge(capsys, config, baseline, huge)
+    assert code == 2 and "huge.json" in err and "too large" in err

@@ -71,3 +71,11 @@ def test_bad_config_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     path.write_text("slos:\n  - name: x\n    objective: 120\n    events: e.json\n")
     code, _, err = status(capsys, path)
     assert code == 2 and "slo.yml:3" in err and "objective" in err
+
+
+def test_huge_integers_in_events_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "events.json").write_text(
+        '{"buckets": [{"end": 1, "good": 1, "total": 1' + "0" * 400 + "}]}"
+    )
+    code, _, err = status(capsys, config(tmp_path))
+    assert code == 2 and "finite numbers" in err

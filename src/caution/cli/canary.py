@@ -37,7 +37,13 @@ def judge(
     from caution.rollout.judge import judge as run_judge
     from caution.rollout.samples import read_samples
 
-    result = run_judge(load_canary_config(config), read_samples(baseline), read_samples(canary))
+    result = run_judge(
+        load_canary_config(config),
+        read_samples(baseline),
+        read_samples(canary),
+        baseline_name=str(baseline),
+        canary_name=str(canary),
+    )
     if output is CanaryFormat.json:
         sys.stdout.write(json.dumps(judgement_to_json(result), indent=2) + "\n")
     else:

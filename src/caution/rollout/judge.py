@@ -19,7 +19,7 @@ import numpy as np
 
 from caution.rollout.classify import Classification, classify
 from caution.rollout.config import CanaryConfig, MetricConfig, NanStrategy, Outliers
-from caution.rollout.samples import Samples
+from caution.rollout.samples import SampleError, Samples
 from caution.rollout.score import GroupScore, MetricOutcome, score, verdict
 
 TOLERANCE, CONF_LEVEL = 0.25, 0.98
@@ -69,7 +69,21 @@ class Judgement:
     groups: tuple[GroupScore, ...]
 
 
-def judge(config: CanaryConfig, baseline: Samples, canary: Samples) -> Judgement:
+def judge(
+    config: CanaryConfig,
+    baseline: Samples,
+    canary: Samples,
+    *,
+    baseline_name: str = "the baseline",
+    canary_name: str = "the canary",
+) -> Judgement:
+    """Raises SampleError when a configured metric is absent from either side: a misspelt
+    name would otherwise read as no data and, outside the score, let a bad canary pass."""
+    for metric in config.metrics:
+        for samples, where in ((baseline, baseline_name), (canary, canary_name)):
+            if not metric.muted and metric.name not in samples:
+                known = ", ".join(sorted(samples)) or "none"
+                raise SampleError(f"{where}: no metric {metric.name!r} (it has: {known})")
     judged = []
     for metric in config.metrics:
         result = classify(
@@ -94,7 +108,7 @@ def judge(config: CanaryConfig, baseline: Samples, canary: Samples) -> Judgement
         MetricOutcome(
             j.config.name,
             j.classification.label,
-            (j.config.group,) if j.config.group else (),
+            (j.config.group or j.config.name,),  # ungrouped: a group of its own
             j.classification.critical,
             j.config.muted,
             j.classification.reason,

@@ -36,12 +36,24 @@ def parse_samples(text: str, file: str) -> Samples:
                 clean.append(math.nan)
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise SampleError(f"{file}: metric {name!r}, value {i}: {value!r} is not a number")
-            elif not math.isfinite(float(value)):
-                raise SampleError(f"{file}: metric {name!r}, value {i}: {value!r} is not finite")
             else:
-                clean.append(float(value))
+                number = finite(value)
+                if number is None:
+                    raise SampleError(
+                        f"{file}: metric {name!r}, value {i} is not finite (or too large)"
+                    )
+                clean.append(number)
         samples[str(name)] = clean
     return samples
+
+
+def finite(value: int | float) -> float | None:
+    """`value` as a finite float; None for infinities and integers too large for a float."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _refuse_constant(name: str, file: str) -> float:

@@ -13,13 +13,12 @@ The events path is relative to the configuration file.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from caution.rollout.burn import Bucket, BurnReport, assess_burn
-from caution.rollout.samples import SampleError
+from caution.rollout.samples import SampleError, finite
 from caution.yaml_source import read_yaml, validate_at
 
 
@@ -61,13 +60,14 @@ def read_buckets(path: Path) -> list[Bucket]:
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or set(row) != {"end", "good", "total"}:
             raise SampleError(f"{path}: bucket {i} needs exactly end, good and total")
-        values = [row["end"], row["good"], row["total"]]
-        if any(
-            isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
-            for v in values
-        ):
+        raw = [row["end"], row["good"], row["total"]]
+        values = [
+            None if isinstance(v, bool) or not isinstance(v, int | float) else finite(v)
+            for v in raw
+        ]
+        if any(v is None for v in values):
             raise SampleError(f"{path}: bucket {i}: end, good and total must be finite numbers")
-        end, good, total = (float(v) for v in values)
+        end, good, total = (float(v) for v in values if v is not None)
         if not 0 <= good <= total:
             raise SampleError(f"{path}: bucket {i}: need 0 <= good <= total")
         buckets.append(Bucket(end, good, total))
