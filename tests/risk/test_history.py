@@ -72,3 +72,16 @@ def test_branch_commits_outside_head_are_mined_on_top_of_it(repo: Repo) -> None:
 def test_miner_state_round_trips() -> None:
     miner = Miner()
     assert Miner.from_json(miner.to_json()).to_json() == miner.to_json()
+
+
+def test_a_cache_with_impossible_numbers_is_rebuilt(repo: Repo) -> None:
+    grow(repo, 0, 4)
+    mine_history(repo.path)
+    data = json.loads(history_path(repo.path).read_text())
+    data["miner"]["fed"] = 1e400
+    history_path(repo.path).write_text(json.dumps(data).replace("Infinity", "1e400"))
+    assert mine_history(repo.path).new_commits == 4
+    data = json.loads(history_path(repo.path).read_text())
+    data["changes"][0][2][0] = float("nan")
+    history_path(repo.path).write_text(json.dumps(data))
+    assert mine_history(repo.path).new_commits == 4

@@ -208,3 +208,24 @@ def test_szz_cache_blames_only_new_fixes(repo: Repo, monkeypatch: pytest.MonkeyP
     history = sorted(read_commits(repo.path, "HEAD", reachable=True), key=lambda c: c.author.time)
     szz.introducing_commits(repo.path, history, load_szz_cache(repo.path))
     assert blamed == [history[-1].sha]
+
+
+@pytest.mark.parametrize(
+    ("message", "is_a_fix"),
+    [
+        ("Fix total (#12)", True),
+        ("Fixed crash on empty input", True),
+        ("bugfix in the parser", True),
+        ("Closes-Bug: #1234", True),
+        ("resolves PROJ-7", True),
+        ("Add feature (#123)", False),  # GitHub's squash-merge reference
+        ("Merge pull request #12 from x/y", False),
+        ("Use utf-8 everywhere", False),
+        ("Switch to SHA-256", False),
+        ("Prefix handling", False),
+    ],
+)
+def test_default_fix_pattern(message: str, is_a_fix: bool) -> None:
+    from caution.risk.mining import FIX_PATTERN
+
+    assert bool(FIX_PATTERN.search(message)) is is_a_fix

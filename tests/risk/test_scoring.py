@@ -85,6 +85,11 @@ def test_store_round_trip_and_gitignore(tmp_path: Path) -> None:
                 "times": [0],
             }
         ),
+        '{"version": 1, "features": FEATURES, "rows": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0]],'
+        ' "labels": [0], "times": [NaN]}'.replace("FEATURES", json.dumps(list(FEATURES))),
+        '{"version": 1, "features": FEATURES, "rows": [], "labels": [], "times": [],'
+        ' "maturity_days": "abc"}'.replace("FEATURES", json.dumps(list(FEATURES))),
+        "[" * 100000,
     ],
 )
 def test_a_broken_store_is_a_clear_error(tmp_path: Path, content: str) -> None:
@@ -142,3 +147,13 @@ def test_risk_predicate() -> None:
     assert not unknown.matched and "caution risk train" in unknown.reason
     with pytest.raises(ValueError, match="probability or percentile"):
         RiskCondition.model_validate({})
+
+
+def test_defects_on_one_side_of_the_calibration_cut_fall_back() -> None:
+    data = synthetic(400)
+    cut = int(400 * 0.8)
+    newest_only = [0] * cut + [1] * (400 - cut)
+    model = fit(data.rows, newest_only, data.times)
+    assert model.kind == "lines-added" and "older or only in the newer" in model.note
+    oldest_only = [1 if i % 3 == 0 else 0 for i in range(cut)] + [0] * (400 - cut)
+    assert fit(data.rows, oldest_only, data.times).kind == "lines-added"

@@ -10,6 +10,7 @@ be read is rebuilt, never trusted half-way.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +57,24 @@ def _load(repo: Path, fix_pattern: re.Pattern[str]) -> MinedHistory | None:
             )
             for sha, t, v in data["changes"]
         }
+        if not all(
+            math.isfinite(m.time) and all(math.isfinite(v) for v in m.values.values())
+            for m in metrics.values()
+        ):
+            return None
         miner = Miner.from_json(data["miner"], fix_pattern)
         return MinedHistory(str(data["head"]), metrics, miner, 0)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+    except (
+        OSError,
+        UnicodeDecodeError,
+        ValueError,  # also JSONDecodeError
+        KeyError,
+        TypeError,
+        AttributeError,
+        ArithmeticError,  # 1e400 where an int belongs
+        RecursionError,  # absurdly nested JSON
+    ):
+        return None  # a cache is disposable: rebuild it
 
 
 def _save(repo: Path, mined: MinedHistory) -> None:

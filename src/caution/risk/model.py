@@ -7,7 +7,8 @@ al., ISSTA 2021); a careful model on the 14 metrics does. Projects drift, so tra
 changes are weighted by exp(-age / 0.25 of the training span). Averaging a linear and a
 tree model is steadier across projects than either alone. With too little history (fewer
 than 100 training changes or 10 defects) the model falls back to ranking by lines added
-with the training base rate as its scale, and says so.
+with the training base rate as its scale, and says so; so it does when every defect lies
+in the fitting part or every one in the calibrating part, where neither step could learn.
 """
 
 from __future__ import annotations
@@ -99,20 +100,21 @@ def fit(
     """Train on changes in time order (oldest first)."""
     y = np.asarray(labels, dtype=int)
     base_rate = float(y.mean()) if len(y) else 0.0
-    if len(y) < MIN_TRAIN or int(y.sum()) < MIN_DEFECTS or int(y.sum()) == len(y):
-        model = RiskModel(
-            "lines-added",
-            [],
-            (0.0, 0.0),
-            base_rate,
-            "too little history to learn from: ranked by lines added",
+    cut = int(len(y) * 0.8)  # the most recent 20 % of training calibrates
+    too_little = len(y) < MIN_TRAIN or int(y.sum()) < MIN_DEFECTS or int(y.sum()) == len(y)
+    one_sided = len(set(y[:cut].tolist())) < 2 or len(set(y[cut:].tolist())) < 2
+    if too_little or one_sided:
+        why = (
+            "too little history to learn from"
+            if too_little
+            else "defects only in the older or only in the newer history"
         )
+        model = RiskModel("lines-added", [], (0.0, 0.0), base_rate, f"{why}: ranked by lines added")
         x = design(rows)[:, _INDEX["la"]] if len(y) else np.zeros(0)
         model.scale = _platt(x, y) if len(y) else (0.0, 0.0)
         return model
     x = design(rows)
     w = recency_weights(times)
-    cut = int(len(y) * 0.8)  # the most recent 20 % of training calibrates
     fitting = RiskModel("ensemble", _base_models(x[:cut], y[:cut], w[:cut]), (1.0, 0.0), base_rate)
     scale = _platt(fitting.raw(list(rows)[cut:]), y[cut:])
     return RiskModel("ensemble", _base_models(x, y, w), scale, base_rate)

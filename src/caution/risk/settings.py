@@ -7,10 +7,13 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Keywords of the SZZ literature plus issue references (#123, PROJ-123).
+# Kamei's fix keywords (and a few of their forms), plus an issue reference only where the
+# message says it closes or resolves it ("Closes-Bug: #123", "resolves PROJ-7"). A bare
+# "#123" is not a fix: GitHub writes one into every squash merge and merge commit; and a
+# bare "ABC-12" is as often "UTF-8" or "SHA-256" as an issue key.
 DEFAULT_FIX_PATTERN = (
-    r"(?i)\b(fix(e[sd])?|bug(s)?|defect(s)?|patch(es)?|crash(es)?|regression|hotfix|"
-    r"closes?|resolves?)\b|#\d+|\b[A-Z][A-Z0-9]+-\d+\b"
+    r"(?i)\b(fix(e[sd]|ing)?|bug(s|fix(es)?)?|defects?|patch(es)?|crash(es)?|regression|hotfix)\b"
+    r"|\b(close[sd]?|resolve[sd]?)(-bug)?:?\s*(#\d+|[a-z][a-z0-9]+-\d+)\b"
 )
 
 

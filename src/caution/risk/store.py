@@ -1,9 +1,7 @@
 """The training set `caution risk train` leaves under `.caution/cache/`: mined metrics and
-SZZ labels as JSON, refitted on load.
-
-Why data and not a pickled model: a cache inside a repository is something a change can
-write, and unpickling it would run its code. Refitting from plain numbers takes a second or
-two and is deterministic (fixed seeds), so the model is the same every time.
+SZZ labels as plain JSON, checked value by value on load (a cache inside a repository is
+something a change can write). The model fitted from it is cached separately, signed, in
+`fitted.py`.
 """
 
 from __future__ import annotations
@@ -56,7 +54,7 @@ def load(repo: Path) -> TrainingSet | None:
     where = f"{path}"
     try:
         payload = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise TrainingStoreError(f"{where}: unreadable ({exc}); run `caution risk train`") from exc
     if not isinstance(payload, dict) or payload.get("version") != _VERSION:
         raise TrainingStoreError(f"{where}: written by another version; run `caution risk train`")
@@ -71,17 +69,17 @@ def load(repo: Path) -> TrainingSet | None:
         clean_rows = [[float(v) for v in row] for row in rows]
         clean_labels = [int(v) for v in labels]
         clean_times = [float(v) for v in times]
-    except (TypeError, ValueError) as exc:
+        maturity_days = float(payload.get("maturity_days", 90))
+    except (TypeError, ValueError, OverflowError) as exc:
         raise TrainingStoreError(f"{where}: not numbers ({exc})") from exc
     if any(len(row) != len(FEATURES) for row in clean_rows):
         raise TrainingStoreError(f"{where}: every row needs {len(FEATURES)} values")
-    if any(not math.isfinite(v) for row in clean_rows for v in row) or any(
-        v not in (0, 1) for v in clean_labels
-    ):
+    finite = [*clean_times, maturity_days, *(v for row in clean_rows for v in row)]
+    if any(not math.isfinite(v) for v in finite) or any(v not in (0, 1) for v in clean_labels):
         raise TrainingStoreError(f"{where}: values must be finite and labels 0 or 1")
     return TrainingSet(
         str(payload.get("head", "")),
-        float(payload.get("maturity_days", 90)),
+        maturity_days,
         Dataset(clean_rows, clean_labels, clean_times),
     )
 
