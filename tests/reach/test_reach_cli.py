@@ -151,6 +151,36 @@ policy:
     assert rules["tier-0-needs-two"]["status"] == "pending"
     assert "reaches tier 0" in rules["tier-0-needs-two"]["reason"]
     assert rules["stateful"]["status"] == "skipped"
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "format_version": "1.2",
+                "resource_changes": [
+                    {
+                        "address": "aws_db_instance.orders",
+                        "type": "aws_db_instance",
+                        "change": {"actions": ["delete"]},
+                    }
+                ],
+            }
+        )
+    )
+    code, out, _ = cli(
+        capsys,
+        "-C",
+        str(shop.repo),
+        "check",
+        "main..feature/coupons",
+        "--config",
+        str(policy),
+        "--plan",
+        str(plan),
+        "-f",
+        "json",
+    )
+    rules = {r["name"]: r for r in json.loads(out)["rules"]}
+    assert rules["stateful"]["status"] == "pending"  # with the plan, the rule can hold
 
 
 @pytest.mark.skipif(

@@ -29,7 +29,7 @@ def check(
         None,
         metavar="[REVRANGE]",
         help="The change: a rev-list range (main..HEAD). Default: the branch's commits not on "
-        "the default branch, else HEAD.",
+        "the default branch.",
     ),
     config: Path | None = typer.Option(
         None, "--config", help="Policy file (default: .caution.yml at the repository root)."
@@ -39,6 +39,12 @@ def check(
     ),
     target: str | None = typer.Option(
         None, "--target", help="Branch the change merges into (for targets_branch rules)."
+    ),
+    plan: Path | None = typer.Option(
+        None,
+        "--plan",
+        help="A Terraform plan as JSON (terraform show -json plan.out), for reach rules on "
+        "stateful deletes.",
     ),
 ) -> int:
     """Decide whether a change may merge: provenance, approvals and the policy.
@@ -51,7 +57,7 @@ def check(
     repo = state.repository()
     require_commits(repo)
     spec = revrange or default_change(repo, target)
-    result = run_check(repo, spec, config_path=config, target=target)
+    result = run_check(repo, spec, config_path=config, target=target, plan=plan)
     if output is CheckFormat.json:
         sys.stdout.write(json.dumps(check_to_json(result), indent=2, ensure_ascii=False) + "\n")
     elif output is CheckFormat.markdown:
