@@ -74,6 +74,21 @@ def test_blame_json(branch_repo: Repo, capsys: pytest.CaptureFixture[str]) -> No
     assert data["lines"][0]["content"] == "x"
 
 
+def test_blame_paths_are_relative_to_the_directory_given(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("nested", {"sub/f.txt": "one\n", "top.txt": "top\n"})
+    code, out, err = run(capsys, "-C", str(repo.path / "sub"), "blame", "f.txt", "-f", "json")
+    assert code == 0, err
+    assert [line["content"] for line in json.loads(out)["lines"]] == ["one"]
+    code, out, _ = run(capsys, "-C", str(repo.path / "sub"), "blame", "../top.txt", "-f", "json")
+    assert code == 0 and json.loads(out)["lines"][0]["content"] == "top"
+    code, _, err = run(capsys, "-C", str(repo.path / "sub"), "blame", ".")
+    assert code == 2 and "is a folder" in err
+    code, _, err = run(capsys, "-C", str(repo.path), "blame", "../elsewhere.txt")
+    assert code == 2 and "outside the repository" in err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -128,3 +143,23 @@ def test_help_explains(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "provenance", "--help")
     assert code == 0
     assert "autonomous" in out and "REVRANGE" in out
+
+
+def test_blame_an_uncommitted_line_in_a_sha256_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Repo.init(tmp_path / "sha256", "--object-format=sha256")
+    repo.commit("start", {"f.txt": "one\n"})
+    (repo.path / "f.txt").write_text("one\ntwo\n")
+    code, out, err = run(capsys, "-C", str(repo.path), "blame", "f.txt", "-f", "json")
+    assert code == 0, err
+    assert [line["sha"] is None for line in json.loads(out)["lines"]] == [False, True]
+
+
+def test_blame_in_a_pipe_keeps_whole_lines(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    long_line = "x = '" + "y" * 300 + "'"
+    repo.commit("long", {"f.py": long_line + "\n"})
+    code, out, _ = run(capsys, "-C", str(repo.path), "blame", "f.py")
+    assert code == 0
+    (line,) = out.splitlines()
+    assert line.split("\t")[-1] == long_line and line.split("\t")[3] == "1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 
@@ -23,7 +24,7 @@ def blame(
     Agent Trace records where they exist (no git-ai needed)."""
     repo = state.repository()
     require_commits(repo)
-    lines = blame_file(repo, path, rev)
+    lines = blame_file(repo, path, rev, base=Path(state.repo).resolve())
     if output is Format.json:
         sys.stdout.write(json.dumps(blame_to_json(path, rev, lines), indent=2, ensure_ascii=False))
         sys.stdout.write("\n")

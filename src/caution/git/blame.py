@@ -9,7 +9,7 @@ from pathlib import Path
 from caution.git.errors import GitError
 from caution.git.process import run_git
 
-UNCOMMITTED = "0" * 40
+UNCOMMITTED = "0" * 40  # what `sha` says for a line no commit has, whatever the hash size
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,11 @@ def parse_line_porcelain(data: bytes) -> list[BlameLine]:
             fields = {}
             continue
         if raw.startswith(b"\t"):
+            sha = header[0].decode("ascii")
             out.append(
                 BlameLine(
                     line=int(header[2]),
-                    sha=header[0].decode("ascii"),
+                    sha=UNCOMMITTED if set(sha) == {"0"} else sha,  # SHA-1 or SHA-256
                     orig_line=int(header[1]),
                     orig_path=fields.get(b"filename", b"").decode("utf-8", "replace"),
                     author=fields.get(b"author", b"").decode("utf-8", "replace"),

@@ -3,6 +3,7 @@ branch is the default, and which range a command should read when not told."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from caution.git.errors import GitError
@@ -187,3 +188,16 @@ def branches_at(repo: Path, sha: str) -> list[str]:
         line for line in out.decode("utf-8", "replace").splitlines() if not line.endswith("/HEAD")
     ]
     return [short_branch(repo, n) for n in names]
+
+
+def path_in_repo(repo: Path, base: Path, path: str) -> str:
+    """`path`, given relative to `base` (the user's directory), as git names it: relative to
+    the repository root, with forward slashes. Outside the repository is an error."""
+    full = Path(os.path.normpath(base / path))
+    try:
+        relative = full.relative_to(repo.resolve())
+    except ValueError:
+        raise GitError(f"{path} is outside the repository {repo}") from None
+    if relative == Path() or (full.is_dir() and not full.is_symlink()):
+        raise GitError(f"{path} is a folder: name a file")
+    return relative.as_posix()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from caution.git.blame import UNCOMMITTED, BlameLine, blame
 from caution.git.log import read_commits_by_sha
+from caution.git.repo import path_in_repo
 from caution.provenance.lines import AI, HUMAN, UNKNOWN
 from caution.provenance.markers import MarkerCatalog, default_catalog
 from caution.provenance.model import CommitProvenance, Level
@@ -47,10 +48,16 @@ def line_origin(
 
 
 def blame_file(
-    repo: Path, path: str, rev: str | None, *, catalog: MarkerCatalog | None = None
+    repo: Path,
+    path: str,
+    rev: str | None,
+    *,
+    base: Path | None = None,
+    catalog: MarkerCatalog | None = None,
 ) -> list[BlamedLine]:
+    """Blame `path`, named relative to `base` (the repository root when None)."""
     catalog = catalog or default_catalog()
-    lines = blame(repo, path, rev)
+    lines = blame(repo, path_in_repo(repo, base or repo, path), rev)
     shas = list(dict.fromkeys(line.sha for line in lines if line.sha != UNCOMMITTED))
     records = LineRecords.load(repo, catalog)
     commits = {

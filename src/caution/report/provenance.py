@@ -157,10 +157,16 @@ ORIGIN_STYLE = {"ai": "yellow", "human": "green", "unknown": "dim"}
 
 
 def render_blame(lines: list[BlamedLine], console: Console) -> None:
+    """Aligned and cut to the terminal's width; in a pipe, whole tab-separated lines (so
+    `caution blame f.py | grep` sees every character of every line)."""
     width = len(str(len(lines)))
     for item in lines:
         sha = "uncommitted" if item.blame.sha == UNCOMMITTED else item.blame.sha[:10]
         who = item.tool if item.origin == "ai" and item.tool else item.origin
+        if not console.is_terminal:
+            fields = [sha, item.level.value, who, str(item.blame.line), plain(item.blame.content)]
+            console.file.write("\t".join(fields) + "\n")
+            continue
         row = Text()
         row.append(f"{sha:<11} ", style="dim")
         row.append(f"{item.level.value:<10} ", style=LEVEL_STYLE[item.level])
