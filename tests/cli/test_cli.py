@@ -105,6 +105,19 @@ def test_bad_input_is_exit_2_with_one_line(
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_startup_does_not_load_the_capabilities() -> None:
+    """`caution blame` and `caution provenance` must not pay for numpy, grimp or pydantic."""
+    probe = (
+        "import sys, caution.cli; "
+        "print(sorted(m for m in ('numpy', 'grimp', 'pydantic', 'sklearn') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_not_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
 from caution.cli import reach as reach_cmd
 from caution.cli.canary import canary_app
-from caution.cli.errors import USER_ERRORS
+from caution.cli.errors import is_user_error
 from caution.cli.guard import guard_app
 from caution.cli.options import state
 from caution.cli.risk import risk_app
@@ -81,14 +81,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
-    except USER_ERRORS as exc:
+    except Exception as exc:
         if debug:
             raise
-        print(f"caution: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except Exception as exc:
         if _is_usage_error(exc):
-            exc.show()  # type: ignore[attr-defined]
+            # one line, like every other input error; `--help` has the rest
+            print(f"caution: {exc.format_message()} (see --help)", file=sys.stderr)  # type: ignore[attr-defined]
+            sys.exit(2)
+        if is_user_error(exc):
+            print(f"caution: {exc}", file=sys.stderr)
             sys.exit(2)
         raise
     sys.exit(result if isinstance(result, int) else 0)
@@ -96,4 +97,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _is_usage_error(exc: Exception) -> bool:
     """Click's usage errors (vendored inside newer Typer releases) know how to show themselves."""
-    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
+    return callable(getattr(exc, "format_message", None)) and isinstance(
+        getattr(exc, "exit_code", None), int
+    )

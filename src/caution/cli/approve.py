@@ -10,25 +10,13 @@ import typer
 
 from caution.cli.errors import CautionError
 from caution.cli.options import Format, state
-from caution.git.log import read_commits
-from caution.git.repo import (
-    change_patch_id,
-    default_branch,
-    first_parent_or_empty,
-    git_config,
-    merge_base,
-    require_commits,
-    resolve,
-    short_branch,
-)
-from caution.policy.approvals import ApprovalRefusedError, read_approvals, repository_name
-from caution.policy.approvals import approve as record_approval
-from caution.policy.config import load_config
-from caution.report.approvals import approvals_to_json, render_approvals
-from caution.report.console import stdout_console
 
 
 def _signing_key(repo: Path, key: Path | None) -> Path:
+    from caution.git.repo import (
+        git_config,
+    )
+
     if key is not None:
         return key.expanduser()
     configured = git_config(repo, "user.signingkey")
@@ -43,6 +31,12 @@ def _signing_key(repo: Path, key: Path | None) -> Path:
 
 def _target(repo: Path, target: str | None) -> tuple[str, str]:
     """(short branch name, its commit) of the branch the change merges into."""
+    from caution.git.repo import (
+        default_branch,
+        resolve,
+        short_branch,
+    )
+
     name = target or default_branch(repo)
     if name is None:
         raise CautionError("which branch does this change merge into? give --target BRANCH")
@@ -76,6 +70,20 @@ def approve(
     `git push origin refs/notes/caution-approvals`. Exit 1 when it is refused (you wrote
     the change, you are an AI identity, or the signature would not verify).
     """
+    from caution.git.log import read_commits
+    from caution.git.repo import (
+        change_patch_id,
+        first_parent_or_empty,
+        git_config,
+        merge_base,
+        require_commits,
+        resolve,
+    )
+    from caution.policy.approvals import ApprovalRefusedError, repository_name
+    from caution.policy.approvals import approve as record_approval
+    from caution.policy.config import load_config
+    from caution.report.console import stdout_console
+
     repo = state.repository()
     require_commits(repo)
     sha = resolve(repo, rev)
@@ -125,6 +133,15 @@ def approvals(
     config: Path | None = typer.Option(None, "--config", help="Policy file (for the roster)."),
 ) -> None:
     """List the signed approvals recorded on a commit, with their verification status."""
+    from caution.git.repo import (
+        require_commits,
+        resolve,
+    )
+    from caution.policy.approvals import read_approvals, repository_name
+    from caution.policy.config import load_config
+    from caution.report.approvals import approvals_to_json, render_approvals
+    from caution.report.console import stdout_console
+
     repo = state.repository()
     require_commits(repo)
     sha = resolve(repo, rev)

@@ -9,10 +9,6 @@ from pathlib import Path
 import typer
 
 from caution.cli.options import Format, state
-from caution.git.repo import require_commits
-from caution.provenance.blame import blame_file
-from caution.report.console import stdout_console
-from caution.report.provenance import blame_to_json, render_blame
 
 
 def blame(
@@ -22,6 +18,11 @@ def blame(
 ) -> None:
     """Show who or what wrote each line of a file: git blame, refined by git-ai notes and
     Agent Trace records where they exist (no git-ai needed)."""
+    from caution.git.repo import require_commits
+    from caution.provenance.blame import blame_file
+    from caution.report.console import stdout_console
+    from caution.report.provenance import blame_to_json, render_blame
+
     repo = state.repository()
     require_commits(repo)
     lines = blame_file(repo, path, rev, base=Path(state.repo).resolve())

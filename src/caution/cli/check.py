@@ -11,10 +11,6 @@ import typer
 
 from caution import __version__
 from caution.cli.options import state
-from caution.git.repo import require_commits
-from caution.policy.check import default_change, run_check
-from caution.report.check import check_to_json, check_to_markdown, check_to_sarif, render_check
-from caution.report.console import stdout_console
 
 
 class CheckFormat(StrEnum):
@@ -54,6 +50,11 @@ def check(
     refs/notes/caution-approvals present locally (git fetch origin
     refs/notes/caution-approvals:refs/notes/caution-approvals).
     """
+    from caution.git.repo import require_commits
+    from caution.policy.check import default_change, run_check
+    from caution.report.check import check_to_json, check_to_markdown, check_to_sarif, render_check
+    from caution.report.console import stdout_console
+
     repo = state.repository()
     require_commits(repo)
     spec = revrange or default_change(repo, target)

@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
-from caution.git.errors import GitError
-from caution.policy.approvals import RepositoryNameError
-from caution.policy.check import CheckError
-from caution.policy.init import ConfigExistsError
-from caution.policy.ssh import SshError
-from caution.policy.statement import StatementError
-from caution.provenance.markers import MarkerError
-from caution.reach.service import ReachError
-from caution.risk.store import TrainingStoreError
-from caution.rollout.samples import SampleError
-from caution.yaml_source import SourceError
-
 
 class CautionError(Exception):
     """A problem with what the user asked for: bad option, bad path, bad config."""
 
 
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    CautionError,
-    CheckError,
-    ConfigExistsError,
-    GitError,
-    MarkerError,
-    OSError,
-    RepositoryNameError,
-    SampleError,
-    ReachError,
-    SourceError,
-    SshError,
-    StatementError,
-    TrainingStoreError,
-)
+def is_user_error(exc: BaseException) -> bool:
+    """Whether `exc` is the user's input going wrong (exit 2, one line) rather than a bug.
+
+    The capabilities' error classes are imported here, when an error has happened, not at
+    start-up: importing them all would load numpy, grimp and pydantic for `caution blame`."""
+    from caution.git.errors import GitError
+    from caution.policy.approvals import RepositoryNameError
+    from caution.policy.check import CheckError
+    from caution.policy.init import ConfigExistsError
+    from caution.policy.ssh import SshError
+    from caution.policy.statement import StatementError
+    from caution.provenance.markers import MarkerError
+    from caution.reach.service import ReachError
+    from caution.risk.store import TrainingStoreError
+    from caution.rollout.samples import SampleError
+    from caution.yaml_source import SourceError
+
+    return isinstance(
+        exc,
+        (
+            CautionError,
+            CheckError,
+            ConfigExistsError,
+            GitError,
+            MarkerError,
+            OSError,
+            RepositoryNameError,
+            ReachError,
+            SampleError,
+            SourceError,
+            SshError,
+            StatementError,
+            TrainingStoreError,
+        ),
+    )

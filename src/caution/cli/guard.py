@@ -12,9 +12,6 @@ from typing import Any
 import typer
 
 from caution.cli.errors import CautionError
-from caution.guard import check_action, places_for
-from caution.guard.config import guard_settings
-from caution.guard.log import append
 
 guard_app = typer.Typer(
     help="Stop coding agents from destroying environments, data, history and secrets.",
@@ -38,6 +35,10 @@ def check(
     """Judge one action: allow, ask or deny, with the rule and the reason.
 
     Exit 0 when it is allowed, 1 when it is not (ask or deny), 2 on bad input."""
+    from caution.guard import check_action, places_for
+    from caution.guard.config import guard_settings
+    from caution.guard.log import append
+
     given = [x for x in (command, write, words or None) if x]
     if len(given) != 1:
         raise CautionError("give exactly one of --command STRING, --write PATH or -- COMMAND...")
@@ -82,6 +83,9 @@ def evaluate(
 ) -> None:
     """Judge a batch of actions; each output line is the input object plus `decision`,
     `rule` and `reason`. A line that is not a JSON object comes back as `ask`."""
+    from caution.guard import check_action, places_for
+    from caution.guard.config import guard_settings
+
     places = places_for(cwd)
     settings = guard_settings(places.workspace)
     try:
@@ -140,6 +144,7 @@ def install(
     cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
 ) -> None:
     """Add the guard's hook to an agent's settings, keeping everything already there."""
+    from caution.guard import places_for
     from caution.guard.install import InstallError, target
     from caution.guard.install import install as add
     from caution.guard.install import uninstall as remove

@@ -9,10 +9,6 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from caution.cli.options import Format, state
-from caution.git.repo import default_range, require_commits
-from caution.provenance import provenance_of_range
-from caution.report.console import stderr_console, stdout_console
-from caution.report.provenance import range_to_json, render_range
 
 
 def provenance(
@@ -37,6 +33,11 @@ def provenance(
     commit), human (line-level records attribute every added line to known humans), unknown
     (no evidence either way; never read as human).
     """
+    from caution.git.repo import default_range, require_commits
+    from caution.provenance import provenance_of_range
+    from caution.report.console import stderr_console, stdout_console
+    from caution.report.provenance import range_to_json, render_range
+
     repo = state.repository()
     require_commits(repo)
     spec = revrange or default_range(repo)

@@ -10,11 +10,6 @@ from pathlib import Path
 import typer
 
 from caution.cli.options import state
-from caution.git.repo import default_range, require_commits
-from caution.policy.config import load_config
-from caution.reach import reach_of_range
-from caution.report.console import stdout_console
-from caution.report.reach import reach_to_dot, reach_to_html, reach_to_json, render_reach
 
 
 class ReachFormat(StrEnum):
@@ -41,6 +36,12 @@ def reach(
     """Show what a change can reach: the components it touches (Backstage catalog), everything
     that depends on them, their tiers and owners (catalog and CODEOWNERS), the Python modules
     that import what changed, and what a Terraform plan would create, change or delete."""
+    from caution.git.repo import default_range, require_commits
+    from caution.policy.config import load_config
+    from caution.reach import reach_of_range
+    from caution.report.console import stdout_console
+    from caution.report.reach import reach_to_dot, reach_to_html, reach_to_json, render_reach
+
     repo = state.repository()
     require_commits(repo)
     spec = revrange or default_range(repo)
