@@ -245,3 +245,14 @@ def test_broken_commit_dates_do_not_stop_the_reading(repo: Repo) -> None:
     (commit,) = read_commits(repo.path, sha)
     assert commit.subject == "odd dates"
     assert commit.author.time.year >= 1970
+
+
+def test_git_dying_on_a_large_stdin_reports_its_own_error(repo: Repo) -> None:
+    from caution.git.errors import GitError
+    from caution.git.log import read_commits_by_sha
+
+    repo.commit("one", {"a.txt": "1\n"})
+    shas = ["0123456789abcdef0123456789abcdef01234567"] * 5000  # > 64 KiB of input
+    with pytest.raises(GitError) as caught:
+        list(read_commits_by_sha(repo.path, shas))
+    assert "Broken pipe" not in str(caught.value)

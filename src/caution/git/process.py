@@ -109,9 +109,14 @@ def stream_git(
         raise GitError("the git executable was not found on PATH") from exc
     if stdin is not None:
         assert proc.stdin is not None
-        # git reads all of --stdin before it writes, so a plain write cannot deadlock.
-        proc.stdin.write(stdin)
-        proc.stdin.close()
+        # git reads all of --stdin before it writes, so a plain write cannot deadlock. If git
+        # dies first (a bad object among the input), the pipe breaks: its exit status and
+        # stderr, reported when the stream finishes, say why; the broken pipe does not.
+        try:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
     stream = GitStream(proc, args)
     try:
         yield stream
