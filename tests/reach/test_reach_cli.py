@@ -251,3 +251,56 @@ def test_broken_catalog_files_warn_and_reach_goes_on(
         for w in data["warnings"]
     )
     assert any("svc: ownedBy group:default/team: no such entity" in w for w in data["warnings"])
+
+
+CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: pay
+  annotations: {{caution.dev/tier: "{tier}"}}
+spec: {{type: service, lifecycle: production, owner: pay-team}}
+"""
+
+
+def test_a_change_cannot_lower_its_own_tier(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo.commit(
+        "start",
+        {
+            "services/pay/catalog-info.yaml": CATALOG.format(tier=0),
+            "services/pay/app.py": "x = 1\n",
+            ".github/CODEOWNERS": "/services/pay/ @pay-team\n",
+        },
+    )
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit(
+        "relabel and change",
+        {
+            "services/pay/catalog-info.yaml": CATALOG.format(tier=3),
+            "services/pay/app.py": "x = 2\n",
+            ".github/CODEOWNERS": "/services/pay/ @someone-else\n",
+        },
+    )
+    policy = tmp_path / "policy.yml"
+    policy.write_text(
+        "version: 1\npolicy:\n  approval:\n    - name: tier-0\n"
+        '      if: {reach: {max_tier: "<= 0"}}\n      requires: {count: 1}\n'
+    )
+    code, out, _ = cli(
+        capsys,
+        "-C",
+        str(repo.path),
+        "check",
+        "main..feature",
+        "--config",
+        str(policy),
+        "-f",
+        "json",
+    )
+    data = json.loads(out)
+    assert data["change"]["reach"]["max_tier"] == 0  # main's catalog, not the branch's
+    assert "@pay-team" in data["change"]["reach"]["owners"]
+    assert {r["name"]: r["status"] for r in data["rules"]}["tier-0"] == "pending"
+    assert code == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from caution.git.errors import GitError
 from caution.git.process import run_git
+from caution.git.repo import cat_files
 
 
 def full_ref(ref: str) -> str:
@@ -42,20 +43,12 @@ def read_notes(repo: Path, ref: str, commits: Collection[str] | None = None) -> 
             pairs.append((parts[0], parts[1]))
     if not pairs:
         return {}
-    out = run_git(["cat-file", "--batch"], repo, stdin="".join(f"{b}\n" for b, _ in pairs).encode())
-    notes: dict[str, str] = {}
-    pos = 0
-    for _blob, commit in pairs:
-        header_end = out.index(b"\n", pos)
-        header = out[pos:header_end].split()
-        if len(header) < 3 or header[1] == b"missing":
-            pos = header_end + 1
-            continue
-        size = int(header[2])
-        body = out[header_end + 1 : header_end + 1 + size]
-        notes[commit] = body.decode("utf-8", "replace")
-        pos = header_end + 1 + size + 1
-    return notes
+    bodies = cat_files(repo, [blob for blob, _ in pairs])
+    return {
+        commit: body.decode("utf-8", "replace")
+        for (_blob, commit), body in zip(pairs, bodies, strict=True)
+        if body is not None
+    }
 
 
 def append_note(repo: Path, ref: str, commit: str, text: str, identity: tuple[str, str]) -> None:

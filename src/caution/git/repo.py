@@ -93,6 +93,41 @@ def read_file_at(repo: Path, rev: str, path: str) -> bytes | None:
         return None
 
 
+def cat_files(repo: Path, names: list[str]) -> list[bytes | None]:
+    """The contents of many objects (`<sha>` or `<rev>:<path>`) in one git process, in
+    order; None for one that is missing or not a blob. Names with a newline cannot be
+    asked for on git's line-based input and read as missing."""
+    asked = [n for n in names if "\n" not in n]
+    if not asked:
+        return [None] * len(names)
+    out = run_git(["cat-file", "--batch"], repo, stdin="".join(f"{n}\n" for n in asked).encode())
+    found: dict[str, bytes | None] = {}
+    pos = 0
+    for name in asked:
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        if len(header) < 3 or header[-1] == b"missing" or not header[-1].isdigit():
+            found[name] = None
+            pos = header_end + 1
+            continue
+        size = int(header[-1])
+        body = out[header_end + 1 : header_end + 1 + size]
+        found[name] = body if header[-2] == b"blob" else None
+        pos = header_end + 1 + size + 1
+    return [found.get(n) for n in names]
+
+
+def tracked_files_at(repo: Path, rev: str) -> list[str]:
+    """The regular files of `rev`'s tree (no links, no submodules), as `ls-files` names them."""
+    out = run_git(["ls-tree", "-r", "-z", "--end-of-options", rev], repo)
+    files = []
+    for entry in out.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        if meta.split(b" ")[0] in (b"100644", b"100755"):
+            files.append(path.decode("utf-8", "replace"))
+    return files
+
+
 def first_parent_root(repo: Path, rev: str = "HEAD") -> str | None:
     """The root of `rev`'s first-parent chain: merging an unrelated history does not change
     it. (In a shallow clone it is the shallow boundary: callers must check.)"""

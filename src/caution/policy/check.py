@@ -142,7 +142,11 @@ def run_check(
         additions=sum(f.added or 0 for f in files),
         deletions=sum(f.deleted or 0 for f in files),
     )
-    change.facts["reach"] = reach_of_files(repo, list(change.files), config.reach, plan)
+    # the catalog and CODEOWNERS of the branch merged into, like the policy: a change must
+    # not be able to lower its own tier
+    change.facts["reach"] = reach_of_files(
+        repo, list(change.files), config.reach, plan, rev=where.config_rev
+    )
     change.facts["risk"] = score_range(repo, where.spec, config.risk)
     try:
         name: str | None = repository_name(repo, config, where.config_rev or where.head)

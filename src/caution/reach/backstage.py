@@ -8,7 +8,7 @@ Backstage's own example catalog is organised) are read from the work tree.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import yaml
@@ -37,22 +37,32 @@ def catalog_files(tracked: Iterable[str], extra: Iterable[str]) -> tuple[list[st
     return found, warnings
 
 
-def _read(root: Path, file: str) -> str:
-    """A catalog file's text, refusing what a hostile repository could point at: links out
-    of it, devices, and files too large to be a catalog."""
-    path = root / file
-    if path.is_symlink() or not path.resolve().is_relative_to(root.resolve()):
-        raise OSError("a link or a path outside the repository; not read")
-    if not path.is_file():
-        raise OSError("not a regular file")
-    if path.stat().st_size > MAX_CATALOG_BYTES:
-        raise OSError(f"larger than {MAX_CATALOG_BYTES // 1024} KiB; not read")
-    return path.read_text("utf-8")
+Reader = Callable[[str], bytes]  # repository path → content; OSError when it cannot
 
 
-def _documents(root: Path, file: str, catalog: Catalog) -> list[object]:
+def work_tree_reader(root: Path) -> Reader:
+    """Catalog files from the work tree, refusing what a hostile repository could point at:
+    links out of it, devices, and files too large to be a catalog."""
+
+    def read(file: str) -> bytes:
+        path = root / file
+        if path.is_symlink() or not path.resolve().is_relative_to(root.resolve()):
+            raise OSError("a link or a path outside the repository; not read")
+        if not path.is_file():
+            raise OSError("not a regular file")
+        if path.stat().st_size > MAX_CATALOG_BYTES:
+            raise OSError(f"larger than {MAX_CATALOG_BYTES // 1024} KiB; not read")
+        return path.read_bytes()
+
+    return read
+
+
+def _documents(read: Reader, file: str, catalog: Catalog) -> list[object]:
     try:
-        text = _read(root, file)
+        data = read(file)
+        if len(data) > MAX_CATALOG_BYTES:
+            raise OSError(f"larger than {MAX_CATALOG_BYTES // 1024} KiB; not read")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         catalog._warn(file, "", f"cannot read: {exc}")
         return []
@@ -71,7 +81,10 @@ def _documents(root: Path, file: str, catalog: Catalog) -> list[object]:
         return []
 
 
-def load_catalog(root: Path, files: Iterable[str]) -> Catalog:
+def load_catalog(root: Path, files: Iterable[str], read: Reader | None = None) -> Catalog:
+    """The catalog in `files` and the Location targets they name, read with `read` (the
+    work tree's files by default)."""
+    read = read or work_tree_reader(root)
     catalog = Catalog()
     queue = list(dict.fromkeys(files))
     seen: set[str] = set()
@@ -80,7 +93,7 @@ def load_catalog(root: Path, files: Iterable[str]) -> Catalog:
         if file in seen:
             continue
         seen.add(file)
-        documents = _documents(root, file, catalog)
+        documents = _documents(read, file, catalog)
         catalog.add_documents(file, documents)
         for document in documents:
             queue.extend(_location_targets(file, document, catalog))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from caution.git.log import read_commits
 from caution.git.process import run_git
-from caution.reach.backstage import catalog_files, load_catalog
+from caution.git.repo import cat_files, read_file_at, tracked_files_at
+from caution.reach.backstage import Reader, catalog_files, load_catalog, work_tree_reader
 from caution.reach.codeowners import PLACES, Codeowners, parse_codeowners
 from caution.reach.graph import (
     TierSettings,
@@ -44,12 +45,32 @@ def remote_urls(repo: Path) -> list[str]:
     return urls
 
 
-def load_codeowners(repo: Path, tracked: Iterable[str]) -> Codeowners | None:
+def load_codeowners(
+    repo: Path, tracked: Iterable[str], read: Reader | None = None
+) -> Codeowners | None:
     present = set(tracked)
+    read = read or work_tree_reader(repo)
     for place in PLACES:
-        if place in present and (repo / place).is_file():
-            return parse_codeowners((repo / place).read_text("utf-8", "replace"), place)
+        if place in present:
+            try:
+                text = read(place).decode("utf-8", "replace")
+            except OSError:
+                continue
+            return parse_codeowners(text, place)
     return None
+
+
+def revision_reader(repo: Path, rev: str, prefetch: list[str]) -> Reader:
+    """Files as committed at `rev`: `prefetch` in one git process, any other on demand."""
+    contents = dict(zip(prefetch, cat_files(repo, [f"{rev}:{p}" for p in prefetch]), strict=True))
+
+    def read(file: str) -> bytes:
+        data = contents[file] if file in contents else read_file_at(repo, rev, file)
+        if data is None:
+            raise OSError(f"not in {rev[:10]}")
+        return data
+
+    return read
 
 
 def read_plan(path: Path) -> IacReach:
@@ -66,17 +87,31 @@ def read_plan(path: Path) -> IacReach:
 
 
 def reach_of_files(
-    repo: Path, files: list[str], settings: ReachSettings, plan: Path | None = None
+    repo: Path,
+    files: list[str],
+    settings: ReachSettings,
+    plan: Path | None = None,
+    *,
+    rev: str | None = None,
 ) -> Reach:
-    tracked = tracked_files(repo)
+    """Reach of `files`, with the catalog and CODEOWNERS of the work tree, or of `rev` when
+    given: `caution check` passes the branch the change merges into, so a change cannot
+    lower its own tier or change its owners. (The Python import graph is still built from
+    the work tree.)"""
+    tracked = tracked_files(repo) if rev is None else tracked_files_at(repo, rev)
     to_read, warnings = catalog_files(tracked, settings.catalog)
-    catalog = load_catalog(repo, to_read)
+    read = (
+        work_tree_reader(repo)
+        if rev is None
+        else revision_reader(repo, rev, [*to_read, *(p for p in PLACES if p in set(tracked))])
+    )
+    catalog = load_catalog(repo, to_read, read)
     tiers = TierSettings(dict(settings.lifecycle_tiers), settings.default_tier)
     by_ref = owners_of_files(files, claims(catalog, remote_urls(repo)))
     touched = touched_components(by_ref, catalog, tiers)
     reached = dependents([c.ref for c in touched], catalog, tiers)
     owners: list[str] = [c.owner for c in touched if c.owner]
-    codeowners = load_codeowners(repo, tracked)
+    codeowners = load_codeowners(repo, tracked, read)
     if codeowners is not None:
         warnings.extend(codeowners.warnings)
         for path in files:
