@@ -7,6 +7,7 @@ matches a file name at any depth, as .gitignore does, unless it starts with `/`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -61,7 +62,10 @@ class Glob:
         return self.regex.fullmatch(path) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def compile_glob(pattern: str) -> Glob:
+    """Compiled once per pattern: the guard checks every written path against the same
+    few dozen globs, on the hook's hot path."""
     if not pattern or pattern.strip() != pattern:
         raise GlobError(f"empty or padded glob {pattern!r}")
     anchored = pattern.startswith("/")

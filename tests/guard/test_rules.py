@@ -272,3 +272,11 @@ def test_what_cannot_be_judged_in_time_is_denied_when_failing_closed(
     assert check_shell("ls", PLACES, RULES).decision == "deny"
     fail_open = GuardSettings(mode="fail-open")
     assert check_shell("ls", PLACES, RULES, fail_open).decision == "ask"
+
+
+def test_a_misspelt_rule_key_is_refused() -> None:
+    from caution.guard.rules import RuleError, _rule
+
+    entry = {"id": "x.y", "description": "d", "decision": "deny", "program": "rm", "args_regx": "~"}
+    with pytest.raises(RuleError, match=r"unknown key.*args_regx"):
+        _rule("pack", entry)

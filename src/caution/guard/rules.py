@@ -116,7 +116,53 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+_RULE_KEYS = frozenset(
+    [
+        "id",
+        "description",
+        "decision",
+        "program",
+        "subcommand",
+        "subcommand_any",
+        "flags_any",
+        "flags_all",
+        "flags_none",
+        "args_regex",
+        "text_regex",
+        "stdin_regex",
+        "path_classes",
+        "redirect_classes",
+        "builtin",
+        "examples_deny",
+        "examples_allow",
+        "source",
+    ]
+)
+_FILE_RULE_KEYS = frozenset(
+    [
+        "id",
+        "description",
+        "decision",
+        "globs",
+        "except_globs",
+        "outside_workspace",
+        "examples_deny",
+        "examples_allow",
+        "source",
+    ]
+)
+
+
+def _known_keys(pack: str, entry: dict[str, Any], known: frozenset[str]) -> None:
+    """A misspelt condition (`args_regx`) would silently widen a rule to every run of its
+    program; refuse it instead."""
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise RuleError(f"{pack}: rule {entry.get('id', '?')}: unknown key(s) {', '.join(unknown)}")
+
+
 def _rule(pack: str, entry: dict[str, Any]) -> Rule:
+    _known_keys(pack, entry, _RULE_KEYS)
     rule_id = str(entry.get("id", ""))
     if not rule_id or not entry.get("description"):
         raise RuleError(f"{pack}: every rule needs an id and a description ({rule_id or '?'})")
@@ -154,6 +200,7 @@ def _rule(pack: str, entry: dict[str, Any]) -> Rule:
 
 
 def _file_rule(pack: str, entry: dict[str, Any]) -> FileRule:
+    _known_keys(pack, entry, _FILE_RULE_KEYS)
     rule_id = str(entry.get("id", ""))
     decision = entry.get("decision")
     if not rule_id or decision not in DECISIONS:
