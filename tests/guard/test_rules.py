@@ -280,3 +280,15 @@ def test_a_misspelt_rule_key_is_refused() -> None:
     entry = {"id": "x.y", "description": "d", "decision": "deny", "program": "rm", "args_regx": "~"}
     with pytest.raises(RuleError, match=r"unknown key.*args_regx"):
         _rule("pack", entry)
+
+
+def test_a_team_allow_applies_to_code_fed_by_heredoc_as_on_the_command_line() -> None:
+    from caution.guard.settings import AllowRule, GuardSettings
+
+    on_line = "python3 -c \"import os; os.remove('build/x')\""
+    heredoc = "python3 <<EOF\nimport os; os.remove('build/x')\nEOF"
+    assert check_shell(on_line, PLACES, RULES).decision == "ask"
+    assert check_shell(heredoc, PLACES, RULES).decision == "ask"
+    team = GuardSettings(allow=[AllowRule(rule="interp.destructive-call", pattern=r".*'build/.*")])
+    assert check_shell(on_line, PLACES, RULES, team).decision == "allow"
+    assert check_shell(heredoc, PLACES, RULES, team).decision == "allow"

@@ -579,10 +579,16 @@ class Judge:
                 extracted = True
                 verdicts.append(self.shell(found.group("cmd"), depth + 1))
         program = name if name in INTERPRETERS else "python"
+        argv_text = " ".join([name, *(a.text for a in args)])
         for rule in self.rules.for_program(program):
-            if rule.args_regex is not None and rule.args_regex.search(code.text):
-                self.matched.append(rule.id)
-                verdicts.append(Verdict(rule.decision, rule.id, f"{rule.description}: {name}"))
+            if rule.args_regex is None or not rule.args_regex.search(code.text):
+                continue
+            if rule.args_regex.search(argv_text):
+                continue  # the code was on the command line: rules_for judged it already
+            self.matched.append(rule.id)
+            verdict = self.settle(rule, name, cmd, [Word(name), *args], code.text.strip())
+            if verdict is not None:
+                verdicts.append(verdict)
         if _SPAWNS.search(code.text) and not extracted:
             verdicts.append(self.builtin("dynamic-command", f"{name} starts a process it builds"))
         if code.dynamic:
@@ -625,23 +631,33 @@ class Judge:
     def rules_for(self, cmd: SimpleCommand, name: str, argv: list[Word]) -> Verdict:
         verdicts = []
         text = " ".join(w.text for w in argv)
-        protected: str | None = None
         for rule in self.rules.for_program(name):
             reason = self.matches(rule, cmd, name, argv)
             if reason is None:
                 continue
             self.matched.append(rule.id)
-            if self.allowed_by_config(rule.id, text):
+            verdict = self.settle(rule, reason, cmd, argv, text)
+            if verdict is None:
                 continue
-            decision = rule.decision
-            if decision == "ask":
-                protected = protected or protected_context(cmd, argv, self.settings)
-                if protected:
-                    decision, reason = "deny", f"{reason}; {protected}"
-            verdicts.append(Verdict(decision, rule.id, f"{rule.description}: {reason}"))
-            if decision == "deny":
+            verdicts.append(verdict)
+            if verdict.decision == "deny":
                 break
         return worst(verdicts)
+
+    def settle(
+        self, rule: Rule, reason: str, cmd: SimpleCommand, argv: list[Word], text: str
+    ) -> Verdict | None:
+        """A matched rule's verdict after the team's settings: None when `.caution.yml`
+        allows it, deny instead of ask in a protected context. One place, so code found
+        in a heredoc or a pipe is judged exactly as code on the command line."""
+        if self.allowed_by_config(rule.id, text):
+            return None
+        decision = rule.decision
+        if decision == "ask":
+            protected = protected_context(cmd, argv, self.settings)
+            if protected:
+                decision, reason = "deny", f"{reason}; {protected}"
+        return Verdict(decision, rule.id, f"{rule.description}: {reason}")
 
     def matches(self, rule: Rule, cmd: SimpleCommand, name: str, argv: list[Word]) -> str | None:
         args = argv[1:]
