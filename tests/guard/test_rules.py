@@ -292,3 +292,9 @@ def test_a_team_allow_applies_to_code_fed_by_heredoc_as_on_the_command_line() ->
     team = GuardSettings(allow=[AllowRule(rule="interp.destructive-call", pattern=r".*'build/.*")])
     assert check_shell(on_line, PLACES, RULES, team).decision == "allow"
     assert check_shell(heredoc, PLACES, RULES, team).decision == "allow"
+
+
+def test_too_deep_nesting_is_too_complex_not_merely_unparseable() -> None:
+    command = "echo " + "$(echo " * 14 + "rm -rf ~" + ")" * 14
+    verdict = check_shell(command, PLACES, RULES)
+    assert (verdict.decision, verdict.rule) == ("deny", "guard.too-complex")

@@ -350,6 +350,8 @@ class Judge:
         if depth > 6:
             return self.builtin("too-complex", "shells nested too deeply")
         parsed = parse(script)
+        if parsed.too_deep:
+            return self.builtin("too-complex", "substitutions nested too deeply")
         verdicts = [self.builtin("unparseable", p) for p in parsed.problems[:1]]
         saved = self.places
         try:

@@ -48,6 +48,7 @@ class SimpleCommand:
 class Parsed:
     commands: list[SimpleCommand]
     problems: list[str]
+    too_deep: bool = False  # nesting beyond MAX_DEPTH: too complex to judge, not unparseable
 
 
 @cache
@@ -152,6 +153,7 @@ class _Walker:
         self.source = source
         self.commands: list[SimpleCommand] = []
         self.problems: list[str] = []
+        self.too_deep = False
 
     def text(self, node: Any) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -283,7 +285,7 @@ class _Walker:
 
     def walk(self, node: Any, depth: int, stdin_from: SimpleCommand | None = None) -> None:
         if depth > MAX_DEPTH:
-            self.problems.append("nested too deeply")
+            self.too_deep = True
             return
         kind = node.type
         if kind == "ERROR":
@@ -353,4 +355,4 @@ def parse(script: str) -> Parsed:
     walker.walk(tree.root_node, 0)
     if tree.root_node.has_error and not walker.problems:
         walker.problems.append("the command does not parse as bash")
-    return Parsed(walker.commands, walker.problems)
+    return Parsed(walker.commands, walker.problems, walker.too_deep)
