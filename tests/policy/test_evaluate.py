@@ -8,7 +8,7 @@ import pytest
 
 from caution.policy.evaluate import evaluate, flatten
 from caution.policy.model import Approval, Config
-from caution.policy.predicates import Outcome, Strict, register
+from caution.policy.predicates import REGISTRY, Outcome, PredicateSpec, Strict
 from tests.policy.helpers import ROSTER, approval, make_change, make_config
 
 POLICY = (
@@ -224,12 +224,14 @@ class Boom(Strict):
     pass
 
 
-@register("test_explodes", Boom)
 def _explodes(config: Boom, change: object, roster: object) -> Outcome:
     raise RuntimeError("kaboom")
 
 
-def test_a_failing_predicate_is_an_error_never_a_pass() -> None:
+def test_a_failing_predicate_is_an_error_never_a_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # registered for this test only: a global registration leaked into every later
+    # "unknown predicate (known: …)" message
+    monkeypatch.setitem(REGISTRY, "test_explodes", PredicateSpec("test_explodes", Boom, _explodes))
     config = make_config(
         ROSTER
         + """
