@@ -60,6 +60,7 @@ def test_check_exit_codes_and_the_log(repo: Repo, capsys: pytest.CaptureFixture[
     code, out, _ = cli(capsys, "guard", "check", "--cwd", str(repo.path), "--write", "~/.bashrc")
     assert code == 1 and "files.outside-workspace" in out
     log = [json.loads(x) for x in (repo.path / ".caution" / "guard.log").read_text().splitlines()]
+    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""  # the log is ignored
     assert [(e["agent"], e["decision"], e["rule"]) for e in log] == [
         ("cli", "deny", "git.force-push"),
         ("cli", "allow", None),

@@ -23,9 +23,26 @@ def append(
         "reason": reason,
     }
     path = Path(workspace) / LOG
+    line = json.dumps(entry, ensure_ascii=False) + "\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        try:
+            handle = path.open("a", encoding="utf-8")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a", encoding="utf-8")
+        with handle:
+            handle.write(line)
+            created = handle.tell() == len(line.encode("utf-8"))
+        if created:  # a new log: keep it out of the repository (no cost on later calls)
+            _ignore(path)
     except OSError:
         pass
+
+
+def _ignore(log: Path) -> None:
+    ignore = log.parent / ".gitignore"
+    present = ignore.read_text("utf-8").splitlines() if ignore.exists() else []
+    missing = [name for name in (log.name, ".gitignore") if name not in present]
+    if missing:
+        with ignore.open("a", encoding="utf-8") as handle:
+            handle.write("".join(f"{name}\n" for name in missing))
