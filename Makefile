@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/guard.py
 	$(BIN)/python bench/risk_eval.py
 	$(BIN)/python bench/mining.py
+	$(BIN)/python bench/canary.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -11,11 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from caution.rollout.config import Direction
+from caution.rollout.config import Direction, SequentialMethod
 from caution.rollout.sequential import (
     Decision,
     SequentialSpec,
-    SequentialTest,
     evidence,
     look,
     mean_log_e,
@@ -77,9 +76,9 @@ def test_poisson_estimate_is_the_rate_ratio_per_exposure() -> None:
     assert ratio == pytest.approx((12 / 300) / (4 / 200))
 
 
-def _first_alarm(test: SequentialTest, effect: float, rng: np.random.Generator) -> int:
+def _first_alarm(test: SequentialMethod, effect: float, rng: np.random.Generator) -> int:
     steps, looks = 6, 20
-    if test is SequentialTest.MEAN:
+    if test is SequentialMethod.MEAN:
         base = 100 * rng.lognormal(0, 0.1, steps * looks)
         can = 100 * (1 + effect) * rng.lognormal(0, 0.1, steps * looks)
     else:
@@ -99,9 +98,9 @@ def _first_alarm(test: SequentialTest, effect: float, rng: np.random.Generator) 
     return 0
 
 
-@pytest.mark.parametrize("test", list(SequentialTest))
+@pytest.mark.parametrize("test", list(SequentialMethod))
 def test_false_alarms_stay_under_alpha_when_looking_after_every_interval(
-    test: SequentialTest,
+    test: SequentialMethod,
 ) -> None:
     rng = np.random.default_rng(11)
     alarms = sum(1 for _ in range(300) if _first_alarm(test, 0.0, rng))
@@ -109,9 +108,9 @@ def test_false_alarms_stay_under_alpha_when_looking_after_every_interval(
 
 
 @pytest.mark.parametrize(
-    ("test", "effect"), [(SequentialTest.MEAN, 0.2), (SequentialTest.POISSON, 2)]
+    ("test", "effect"), [(SequentialMethod.MEAN, 0.2), (SequentialMethod.POISSON, 2)]
 )
-def test_a_clearly_worse_canary_is_caught_early(test: SequentialTest, effect: float) -> None:
+def test_a_clearly_worse_canary_is_caught_early(test: SequentialMethod, effect: float) -> None:
     rng = np.random.default_rng(5)
     alarms = [_first_alarm(test, effect, rng) for _ in range(50)]
     assert all(alarms) and sorted(alarms)[25] <= 3
@@ -152,7 +151,7 @@ def test_the_planned_end_passes_a_healthy_canary_and_names_the_worse_metric() ->
 
 
 def test_no_data_is_never_a_pass() -> None:
-    specs = [SequentialSpec("a"), SequentialSpec("errors", SequentialTest.POISSON)]
+    specs = [SequentialSpec("a"), SequentialSpec("errors", SequentialMethod.POISSON)]
     state = look(specs, {}, {}, alpha=0.05, final=True)
     assert state.decision is Decision.INCONCLUSIVE
     assert "a, errors" in state.reason
@@ -193,5 +192,5 @@ def test_any_finite_input_gives_a_number_not_a_crash(
     assert not math.isnan(found.log_e)
     counts = [abs(v) if math.isfinite(v) else v for v in base]
     other = [abs(v) if math.isfinite(v) else v for v in can]
-    spec = SequentialSpec("e", SequentialTest.POISSON, direction)
+    spec = SequentialSpec("e", SequentialMethod.POISSON, direction)
     assert not math.isnan(evidence(spec, counts, other, alpha=0.05).log_e)

@@ -62,6 +62,28 @@ class EffectSize(_Strict):
     critical_decrease: float = Field(default=1.0, gt=0)
 
 
+class SequentialMethod(StrEnum):
+    MEAN = "mean"
+    POISSON = "poisson"
+
+
+class MetricSequential(_Strict):
+    """How `canary run --sequential` tests this metric: `mean` compares means (latency);
+    `poisson` compares counts per step (errors), per unit of the `exposure` metric
+    (requests) when one is named. `scale` is the prior's scale: the relative difference
+    worth detecting for `mean` (default 0.05), the log rate ratio for `poisson` (default
+    log 2)."""
+
+    test: SequentialMethod = SequentialMethod.MEAN
+    scale: float | None = Field(default=None, gt=0)
+    exposure: str | None = None
+    min_samples: int = Field(default=5, ge=2)
+
+
+class CanarySequential(_Strict):
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+
+
 class MetricConfig(_Strict):
     name: str = Field(min_length=1)
     group: str | None = None
@@ -73,6 +95,7 @@ class MetricConfig(_Strict):
     outliers: Outliers = Outliers.KEEP
     outlier_factor: float = Field(default=3.0, gt=0)
     effect_size: EffectSize = EffectSize()
+    sequential: MetricSequential = MetricSequential()
 
 
 class Thresholds(_Strict):
@@ -90,6 +113,7 @@ class CanaryConfig(_Strict):
     metrics: list[MetricConfig] = Field(min_length=1)
     groups: dict[str, float] = {}
     thresholds: Thresholds = Thresholds()
+    sequential: CanarySequential = CanarySequential()
 
     @model_validator(mode="after")
     def _consistent(self) -> CanaryConfig:
@@ -100,6 +124,12 @@ class CanaryConfig(_Strict):
         for group, weight in self.groups.items():
             if weight < 0:
                 raise ValueError(f"group {group!r} has a negative weight")
+        for metric in self.metrics:
+            exposure = metric.sequential.exposure
+            if exposure is not None and exposure not in names:
+                raise ValueError(f"metric {metric.name!r}: exposure {exposure!r} is not a metric")
+            if exposure is not None and metric.sequential.test is not SequentialMethod.POISSON:
+                raise ValueError(f"metric {metric.name!r}: exposure needs test: poisson")
         if sum(self.groups.values()) > 100 + 1e-9:
             raise ValueError("group weights add up to more than 100")
         return self  # groups without a weight share what is left (Kayenta)

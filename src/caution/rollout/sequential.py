@@ -42,20 +42,15 @@ from enum import StrEnum
 import numpy as np
 from scipy.special import log_ndtr, logsumexp, ndtri
 
-from caution.rollout.config import Direction
+from caution.rollout.config import Direction, SequentialMethod
 
 _GRID = 64  # quantiles of the prior on log ρ
-
-
-class SequentialTest(StrEnum):
-    MEAN = "mean"
-    POISSON = "poisson"
 
 
 @dataclass(frozen=True)
 class SequentialSpec:
     name: str
-    test: SequentialTest = SequentialTest.MEAN
+    test: SequentialMethod = SequentialMethod.MEAN
     direction: Direction = Direction.INCREASE
     scale: float = 0.05  # mean: relative difference; poisson: log rate ratio
     min_samples: int = 5
@@ -175,7 +170,7 @@ def evidence(
 ) -> Evidence:
     """The metric's evidence so far; NaN observations are dropped (steps, for counts)."""
     threshold = math.log(metrics / alpha)
-    if spec.test is SequentialTest.POISSON:
+    if spec.test is SequentialMethod.POISSON:
         log_e, estimate = poisson_log_e(baseline, canary, spec.direction, spec.scale, exposure)
         n_b = sum(1 for v in baseline if math.isfinite(v))
         n_c = sum(1 for v in canary if math.isfinite(v))
