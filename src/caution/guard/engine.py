@@ -641,9 +641,7 @@ class Judge:
             verdict = self.settle(rule, reason, cmd, argv, text)
             if verdict is None:
                 continue
-            verdicts.append(verdict)
-            if verdict.decision == "deny":
-                break
+            verdicts.append(verdict)  # every match is recorded, so no rule hides another
         return worst(verdicts)
 
     def settle(
