@@ -57,9 +57,20 @@ def test_minimum_traffic_guard() -> None:
     assert all(w.long_rate is None for w in guarded.windows)
 
 
-def test_no_traffic_is_no_budget_figure() -> None:
+def test_no_traffic_is_no_budget_figure_and_not_ok() -> None:
     report = assess_burn([], 0.999, now=NOW)
-    assert report.budget_remaining is None and report.severity == "ok"
+    assert report.budget_remaining is None and report.stale and report.severity == "stale"
+
+
+def test_events_that_stopped_arriving_are_stale_not_healthy() -> None:
+    old = [Bucket(NOW - 3600 - i * 60, 1000, 1000) for i in range(600)]
+    report = assess_burn(old, 0.999, now=NOW)
+    assert report.stale and report.severity == "stale" and report.newest == NOW - 3600
+    fresh = [*old, Bucket(NOW - 60, 1000, 1000)]
+    assert assess_burn(fresh, 0.999, now=NOW).severity == "ok"
+    assert not assess_burn(old, 0.999, now=NOW, stale_after=7200).stale
+    future = [Bucket(NOW + 600, 1000, 1000)]  # not yet happened at `now`: not evidence
+    assert assess_burn(future, 0.999, now=NOW).stale
 
 
 def test_bad_input() -> None:

@@ -12,19 +12,19 @@ from tests.conftest import cli
 NOW = 1_800_000_000
 
 
-def traffic(path: Path, error_rate: float, minutes: int = 3 * 24 * 60) -> None:
+def traffic(path: Path, error_rate: float, minutes: int = 3 * 24 * 60, silent_for: int = 0) -> None:
     buckets = [
         {"end": NOW - i * 60, "good": 1000 - 1000 * error_rate, "total": 1000}
-        for i in range(minutes)
+        for i in range(silent_for, minutes)
     ]
     path.write_text(json.dumps({"buckets": buckets}))
 
 
-def config(tmp_path: Path, events: str = "events.json") -> Path:
+def config(tmp_path: Path, events: str = "events.json", extra: str = "") -> Path:
     path = tmp_path / "slo.yml"
     path.write_text(
         "slos:\n  - name: checkout\n    objective: 99.9\n    min_events: 100\n"
-        f"    events: {events}\n"
+        f"    events: {events}\n{extra}"
     )
     return path
 
@@ -47,6 +47,19 @@ def test_healthy_service_is_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str
     traffic(tmp_path / "events.json", 0.0001)
     code, out, _ = status(capsys, config(tmp_path))
     assert code == 0 and "OK" in out and "90.0% of budget left" in out
+
+
+def test_silence_is_not_health(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traffic(tmp_path / "events.json", 0.0001, silent_for=60)
+    code, out, _ = status(capsys, config(tmp_path))
+    assert code == 1 and "STALE" in out and "newest 3600 s old" in out
+    code, out, _ = status(capsys, config(tmp_path), "--format", "json")
+    (slo,) = json.loads(out)["slos"]
+    assert slo["stale"] and slo["severity"] == "stale" and slo["newest_bucket"] == NOW - 3600
+    code, out, _ = status(capsys, config(tmp_path, extra="    stale_after: 2h\n"))
+    assert code == 0 and "OK" in out
+    code, _, err = status(capsys, config(tmp_path, extra="    stale_after: soon\n"))
+    assert code == 2 and "slo.yml:" in err and "stale_after" in err
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def status(
 ) -> None:
     """Multi-window, multi-burn-rate alerts (the SRE workbook's four pairs) and the budget left.
 
-    Exit code 0 when nothing fires, 1 when a page or ticket alert fires, 2 on bad input.
+    Exit code 0 when nothing fires, 1 when a page or ticket alert fires or the events are
+    stale (none newer than the SLO's `stale_after`), 2 on bad input.
     """
     from caution.report.slo import render_slos, slos_to_json
     from caution.rollout.slo import slo_status
@@ -38,4 +39,4 @@ def status(
         sys.stdout.write(json.dumps(slos_to_json(reports), indent=2) + "\n")
     else:
         render_slos(reports, sys.stdout)
-    raise typer.Exit(1 if any(r.firing for _, r in reports) else 0)
+    raise typer.Exit(1 if any(r.firing or r.stale for _, r in reports) else 0)

@@ -17,6 +17,8 @@ def slos_to_json(reports: Sequence[tuple[SloConfig, BurnReport]]) -> dict[str, A
                 "objective": slo.objective,
                 "severity": r.severity,
                 "budget_remaining": r.budget_remaining,
+                "stale": r.stale,
+                "newest_bucket": r.newest,
                 "windows": [
                     {
                         "severity": w.window.severity,
@@ -40,6 +42,10 @@ def render_slos(reports: Sequence[tuple[SloConfig, BurnReport]], out: TextIO) ->
         left = r.budget_remaining
         budget = "no traffic" if left is None else f"{left:.1%} of budget left"
         out.write(f"{slo.name} ({slo.objective:g} %): {r.severity.upper()}, {budget}\n")
+        if r.stale:
+            age = None if r.newest is None else r.now - r.newest
+            seen = "no events at all" if age is None else f"newest {age:.0f} s old"
+            out.write(f"  stale: {seen} — silence is not health; check the event pipeline\n")
         for w in r.firing:
             out.write(
                 f"  {w.window.severity}: burning {w.long_rate:.1f}x over "

@@ -12,6 +12,10 @@ the short one that it is still happening.
 Burn rate over a window = (bad events / all events in it) / (1 − objective). A window with
 fewer events than the minimum-traffic guard does not fire: a single failed request at 3 a.m.
 is not an outage. Events come as counts per time bucket.
+
+Silence is not health: when the newest bucket is older than `stale_after` (or there is none),
+the report says `stale` instead of `ok` — a pipeline that stopped delivering events would
+otherwise read as a service that stopped failing.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class BurnReport:
     windows: tuple[WindowBurn, ...]
     budget_remaining: float | None  # share of the 30-day budget left; negative when overspent
     period_events: float
+    newest: float | None = None  # end of the newest bucket at or before `now`
+    stale: bool = False
 
     @property
     def firing(self) -> tuple[WindowBurn, ...]:
@@ -71,7 +77,9 @@ class BurnReport:
     @property
     def severity(self) -> str:
         fired = {w.window.severity for w in self.firing}
-        return "page" if "page" in fired else "ticket" if "ticket" in fired else "ok"
+        if "page" in fired or "ticket" in fired:
+            return "page" if "page" in fired else "ticket"
+        return "stale" if self.stale else "ok"
 
 
 def _totals(buckets: Sequence[Bucket], now: float, span: float) -> tuple[float, float]:
@@ -99,6 +107,7 @@ def assess_burn(
     now: float | None = None,
     min_events: float = 0,
     windows: Sequence[AlertWindow] = WORKBOOK_WINDOWS,
+    stale_after: float = 15 * MINUTE,
 ) -> BurnReport:
     """`objective` as a fraction (0.999). `now` defaults to the newest bucket's end."""
     if not 0 < objective < 1:
@@ -121,4 +130,6 @@ def assess_burn(
         burns.append(WindowBurn(window, long_rate, short_rate, firing))
     good, total = _totals(buckets, now, SLO_PERIOD)
     remaining = None if total <= 0 else 1 - ((total - good) / total) / (1 - objective)
-    return BurnReport(objective, now, tuple(burns), remaining, total)
+    newest = max((b.end for b in buckets if b.end <= now), default=None)
+    stale = newest is None or now - newest > stale_after
+    return BurnReport(objective, now, tuple(burns), remaining, total, newest, stale)

@@ -5,6 +5,7 @@ slos:
   - name: checkout-availability
     objective: 99.9            # percent of good events over 30 days
     min_events: 100            # minimum-traffic guard per window (default 0)
+    stale_after: 15m           # no bucket newer than this → "stale", not "ok" (default 15m)
     events: checkout.json      # {"buckets": [{"end": 1767225600, "good": 998, "total": 1000}, …]}
 ```
 The events path is relative to the configuration file.
@@ -29,6 +30,12 @@ class SloConfig(BaseModel):
     objective: float = Field(gt=0, lt=100)
     min_events: float = Field(default=0, ge=0)
     events: str = Field(min_length=1)
+    stale_after: str = Field(default="15m", pattern=r"^\d+(\.\d+)?(s|m|h|d)$")
+
+    @property
+    def stale_after_seconds(self) -> float:
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[self.stale_after[-1]]
+        return float(self.stale_after[:-1]) * unit
 
 
 class SloFile(BaseModel):
@@ -80,6 +87,12 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
     reports = []
     for slo in load_slos(config):
         buckets = read_buckets((config.parent / slo.events).resolve())
-        report = assess_burn(buckets, slo.objective / 100, now=now, min_events=slo.min_events)
+        report = assess_burn(
+            buckets,
+            slo.objective / 100,
+            now=now,
+            min_events=slo.min_events,
+            stale_after=slo.stale_after_seconds,
+        )
         reports.append((slo, report))
     return reports
