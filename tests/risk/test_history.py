@@ -85,3 +85,17 @@ def test_a_cache_with_impossible_numbers_is_rebuilt(repo: Repo) -> None:
     data["changes"][0][2][0] = float("nan")
     history_path(repo.path).write_text(json.dumps(data))
     assert mine_history(repo.path).new_commits == 4
+
+
+def test_a_rebased_commit_with_an_old_author_date_is_mined_after_its_parent(repo: Repo) -> None:
+    """The child keeps an author date from before its parent (as after a rebase): its lines
+    of code before the change (lt) must still count the parent's ten lines."""
+    repo.commit("base", {"app.py": "".join(f"line {i}\n" for i in range(10))})
+    repo.write("app.py", "".join(f"line {i}\n" for i in range(11)))
+    repo.git("add", "-A")
+    old = "1000000000 +0000"
+    repo.git("commit", "-q", "-m", "rebased child", env={"GIT_AUTHOR_DATE": old})
+    child = repo.git("rev-parse", "HEAD")
+    metrics = mine_history(repo.path, use_cache=False).metrics[child].values
+    assert metrics["lt"] == 10 and metrics["la"] == 1
+    assert metrics["age"] == 0  # negative ages (clock skew) count as none

@@ -9,6 +9,7 @@ be read is rebuilt, never trusted half-way.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
@@ -25,7 +26,7 @@ from caution.risk.features import FEATURES
 from caution.risk.mining import FIX_PATTERN, ChangeMetrics, Miner
 
 HISTORY_FILE = "risk-metrics.json"
-_VERSION = 1
+_VERSION = 2  # 2: parents mined before children
 
 
 @dataclass
@@ -41,7 +42,27 @@ def history_path(repo: Path) -> Path:
 
 
 def _oldest_first(commits: list[Commit]) -> list[Commit]:
-    return sorted(commits, key=lambda c: c.author.time)
+    """Parents before children, and otherwise by author time. Author time alone is not
+    enough: a rebased or cherry-picked commit keeps its old author date, and mining it
+    before its parent would count lines the file does not have yet."""
+    inside = {c.sha for c in commits}
+    waiting = {c.sha: sum(1 for p in set(c.parents) if p in inside) for c in commits}
+    children: dict[str, list[Commit]] = {}
+    for commit in commits:
+        for parent in set(commit.parents) & inside:
+            children.setdefault(parent, []).append(commit)
+    order = {c.sha: i for i, c in enumerate(commits)}
+    ready = [(c.author.time.timestamp(), order[c.sha], c) for c in commits if not waiting[c.sha]]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        _, _, commit = heapq.heappop(ready)
+        ordered.append(commit)
+        for child in children.get(commit.sha, []):
+            waiting[child.sha] -= 1
+            if not waiting[child.sha]:
+                heapq.heappush(ready, (child.author.time.timestamp(), order[child.sha], child))
+    return ordered
 
 
 def _load(repo: Path, fix_pattern: re.Pattern[str]) -> MinedHistory | None:

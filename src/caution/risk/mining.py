@@ -85,7 +85,7 @@ class Miner:
                 files[change.path] = state
             states.append(state)
         known = [s for s in states if s is not None]
-        ages = [(now - s.last_time) / 86400 for s in known if s.last_time is not None]
+        ages = [max(now - s.last_time, 0) / 86400 for s in known if s.last_time is not None]
         previous = self.author_times.get(author, [])
         values = {
             "ns": float(len(subsystems)),
