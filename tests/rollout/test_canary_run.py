@@ -125,6 +125,7 @@ def test_errors_do_not_count_and_too_many_in_a_row_end_in_error() -> None:
     ]
     assert result.status.phase is Phase.SUCCESSFUL
     assert result.measurements[1].error == "latency (canary): connection refused"
+    assert clock.slept == [30.0, 30.0, 10.0, 30.0]  # Argo retries an error after 10 s
     clock = FakeClock()
     result = run_canary(
         plan_run(config(consecutive_error_limit=1)), FakeSource([down], clock), clock

@@ -1,8 +1,10 @@
 """`caution canary run`: measure a live canary again and again, judge each measurement with
 the Kayenta judge, and let Argo Rollouts' rules (rollout/analysis.py) say when the run is over.
 
-Every `interval` (the first one interval after the start, so there is something to look at)
-both arms are queried over [start, now] — or [now - lookback, now] — at `step`, and judged:
+Like Argo, the next measurement comes `interval` after the last one finished, or 10 s after
+an Error; unlike Argo the first one also waits an interval (Argo measures at once), so a
+run started with the canary has something to look at. Each measurement queries both arms over
+[start, now] — or [now - lookback, now] — at `step`, and is judged:
 
     judge verdict   pass         marginal       fail     inconclusive (no data)   query error
     phase           Successful   Inconclusive   Failed   Inconclusive             Error
@@ -38,6 +40,10 @@ PHASE_OF_VERDICT = {
     "fail": Phase.FAILED,
     "inconclusive": Phase.INCONCLUSIVE,
 }
+
+
+# Argo's DefaultErrorRetryInterval: after an Error the next try comes this soon, interval or not
+ERROR_RETRY = 10.0
 
 
 class RunConfigError(ValueError):
@@ -165,16 +171,19 @@ def run_canary(
     *,
     progress: Progress | None = None,
     on_measurement: OnMeasurement | None = None,
+    error_retry: float = ERROR_RETRY,
 ) -> RunResult:
     """Measure until Argo's rules complete the run (or `on_measurement` stops it)."""
     show = progress or _Quiet()
-    start = clock.now()
+    start = finished = clock.now()
     result = RunResult(plan, assess(plan.limits, Tally()))
     index = 0
     while not result.status.phase.completed:
         index += 1
-        if plan.interval is not None:
-            due = start + index * plan.interval
+        last = result.measurements[-1].phase if result.measurements else None
+        wait = error_retry if last is Phase.ERROR else plan.interval
+        if wait is not None:
+            due = finished + wait
             show.waiting(index, due)
             clock.sleep(max(0.0, due - clock.now()))
         end = clock.now()
@@ -190,6 +199,7 @@ def run_canary(
                 status = worst([status, stopped]) if status.phase.completed else stopped
         result.measurements.append(measurement)
         result.status = status
+        finished = clock.now()
         show.measured(measurement, status, result.tally)
     return result
 
