@@ -78,3 +78,52 @@ def test_errors_name_the_line(text: str, line: int, problem: str) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="cannot read"):
         load_canary_config(tmp_path / "absent.yml")
+
+
+RUN = """\
+metrics:
+  - name: latency
+    query: avg(app_latency_seconds{${scope}})
+  - {name: cpu}
+scopes: {baseline: 'version="v1"', canary: 'version="v2"'}
+analysis: {interval: 30s, count: 10, step: 10s, lookback: 5m, failure_limit: 1}
+"""
+
+
+def test_run_keys_load() -> None:
+    config = canary_config_from_doc(parse_yaml(RUN, "c.yml"))
+    assert config.metrics[0].query == "avg(app_latency_seconds{${scope}})"
+    assert config.metrics[1].query is None
+    assert config.scopes is not None and config.scopes.canary == 'version="v2"'
+    a = config.analysis
+    assert (a.interval, a.count, a.step, a.lookback) == (30, 10, 10, 300)
+    assert (a.failure_limit, a.inconclusive_limit, a.consecutive_error_limit) == (1, 0, 4)
+
+
+def test_run_keys_default_to_nothing() -> None:
+    config = canary_config_from_doc(parse_yaml("metrics: [{name: cpu}]\n", "c.yml"))
+    assert config.scopes is None and config.metrics[0].query is None
+    a = config.analysis
+    assert (a.interval, a.count, a.step, a.lookback) == (None, None, 60, None)
+    assert (a.failure_limit, a.inconclusive_limit, a.consecutive_error_limit) == (0, 0, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("metrics: [{name: x, query: up}]\n", 1, "must contain ${scope}"),
+        ("metrics: [{name: x, query: 'up{${scpe}}'}]\n", 1, "unknown placeholder ${scpe}"),
+        ("metrics: [{name: x}]\nanalysis: {interval: 30}\n", 2, "unit"),
+        ("metrics: [{name: x}]\nanalysis: {interval: 3 days}\n", 2, "invalid duration"),
+        ("metrics: [{name: x}]\nanalysis: {interval: 0s, count: 1}\n", 2, "greater than 0"),
+        ("metrics: [{name: x}]\nanalysis: {count: 3}\n", 2, "needs an interval"),
+        ("metrics: [{name: x}]\nanalysis: {interval: 1m}\n", 2, "needs a count"),
+        ("metrics: [{name: x}]\nanalysis: {intervall: 1m}\n", 2, "unknown key 'intervall'"),
+        ("metrics: [{name: x}]\nscopes: {baseline: a}\n", 2, "missing 'canary'"),
+        ("metrics: [{name: x}]\nscopes: {baseline: a, canary: a}\n", 2, "the same"),
+    ],
+)
+def test_bad_run_keys_name_line_and_problem(text: str, line: int, problem: str) -> None:
+    with pytest.raises(SourceError) as info:
+        canary_config_from_doc(parse_yaml(text, "c.yml"))
+    assert info.value.line == line and problem in info.value.problem

@@ -1,4 +1,4 @@
-"""`caution canary`: judge a canary against its baseline."""
+"""`caution canary`: judge a canary against its baseline, from files or live."""
 
 from __future__ import annotations
 
@@ -49,3 +49,53 @@ def judge(
     else:
         render_judgement(result, sys.stdout)
     raise typer.Exit(0 if result.verdict == "pass" else 1)
+
+
+class Source(StrEnum):
+    prometheus = "prometheus"
+
+
+@canary_app.command("run")
+def run(
+    config: Path = typer.Option(..., "--config", help="Canary configuration (YAML)."),
+    source: Source = typer.Option(..., "--source", help="Where the metrics come from."),
+    url: str | None = typer.Option(None, "--url", help="Prometheus base URL."),
+    record: Path | None = typer.Option(
+        None, "--record", help="Also write the run and the last samples as JSON here."
+    ),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for each query."),
+    output: CanaryFormat = typer.Option(CanaryFormat.text, "--format", "-f"),
+) -> None:
+    """Measure a live canary every `analysis.interval`, judge each measurement as Kayenta
+    does, and stop as Argo Rollouts would (failure, inconclusive and error limits, `count`).
+
+    Exit code 0 when the run is Successful, 1 when it ends Failed, Inconclusive or in Error
+    (no data is never a pass), 2 when the configuration, URL or a query is malformed.
+    """
+    from caution.cli.errors import CautionError
+    from caution.report.canary import record_to_json, render_run, run_to_json
+    from caution.report.canary_progress import LiveProgress, PlainProgress
+    from caution.report.console import stderr_console
+    from caution.rollout.analysis import Phase
+    from caution.rollout.canary_run import plan_run, run_canary
+    from caution.rollout.clock import SystemClock
+    from caution.rollout.config import load_canary_config
+    from caution.rollout.prometheus import PrometheusClient
+
+    if url is None:
+        raise CautionError(f"--source {source} needs --url (e.g. http://localhost:9090)")
+    plan = plan_run(load_canary_config(config))
+    client = PrometheusClient(url, timeout=timeout)
+    count = plan.limits.count or 1
+    if sys.stderr.isatty():
+        with LiveProgress(stderr_console(), count) as live:
+            result = run_canary(plan, client, SystemClock(), progress=live)
+    else:
+        result = run_canary(plan, client, SystemClock(), progress=PlainProgress(sys.stderr, count))
+    if record is not None:
+        record.write_text(json.dumps(record_to_json(result), indent=2) + "\n", encoding="utf-8")
+    if output is CanaryFormat.json:
+        sys.stdout.write(json.dumps(run_to_json(result), indent=2) + "\n")
+    else:
+        render_run(result, sys.stdout)
+    raise typer.Exit(0 if result.status.phase is Phase.SUCCESSFUL else 1)

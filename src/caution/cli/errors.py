@@ -21,7 +21,9 @@ def is_user_error(exc: BaseException) -> bool:
     from caution.provenance.markers import MarkerError
     from caution.reach.service import ReachError
     from caution.risk.store import TrainingStoreError
+    from caution.rollout.canary_run import RunConfigError
     from caution.rollout.samples import SampleError
+    from caution.rollout.source import QueryError
     from caution.yaml_source import SourceError
 
     return isinstance(
@@ -33,8 +35,10 @@ def is_user_error(exc: BaseException) -> bool:
             GitError,
             MarkerError,
             OSError,
+            QueryError,
             RepositoryNameError,
             ReachError,
+            RunConfigError,
             SampleError,
             SourceError,
             SshError,

@@ -1,10 +1,15 @@
-"""A canary judgement as JSON (the `caution canary judge` interface) and as text."""
+"""A canary judgement as JSON (the `caution canary judge` interface) and as text; a live
+canary run (`caution canary run`) likewise, and as the `--record` file."""
 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from caution.rollout.analysis import Phase
+from caution.rollout.canary_run import RunResult
+from caution.rollout.duration import format_duration
 from caution.rollout.judge import Judgement
 
 
@@ -52,3 +57,87 @@ def render_judgement(judgement: Judgement, out: TextIO) -> None:
         out.write(f"  {c.label:<16} {m.config.name}{mark}{ratio}{ci}\n")
     for g in judgement.groups:
         out.write(f"  group {g.name}: {g.score:.2f}{' (no data)' if g.no_data else ''}\n")
+
+
+VERDICT_OF_PHASE = {
+    Phase.SUCCESSFUL: "pass",
+    Phase.FAILED: "fail",
+    Phase.INCONCLUSIVE: "inconclusive",
+    Phase.ERROR: "error",
+}
+
+
+def _iso(unix: float) -> str:
+    return datetime.fromtimestamp(unix, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def run_to_json(result: RunResult) -> dict[str, Any]:
+    """The `caution canary run --format json` document."""
+    plan, tally = result.plan, result.tally
+    return {
+        "verdict": VERDICT_OF_PHASE.get(result.status.phase, "inconclusive"),
+        "status": {"phase": str(result.status.phase), "reason": result.status.reason},
+        "counts": {
+            "measured": len(result.measurements),
+            "successful": tally.successful,
+            "failed": tally.failed,
+            "inconclusive": tally.inconclusive,
+            "error": tally.error,
+        },
+        "analysis": {
+            "interval": None if plan.interval is None else format_duration(plan.interval),
+            "count": plan.limits.count,
+            "step": format_duration(plan.step),
+            "lookback": None if plan.lookback is None else format_duration(plan.lookback),
+            "failure_limit": plan.limits.failure_limit,
+            "inconclusive_limit": plan.limits.inconclusive_limit,
+            "consecutive_error_limit": plan.limits.consecutive_error_limit,
+        },
+        "queries": {
+            name: {"baseline": base, "canary": canary}
+            for name, (base, canary) in plan.queries.items()
+        },
+        "measurements": [
+            {
+                "index": m.index,
+                "at": _iso(m.window.end),
+                "window": {"start": _iso(m.window.start), "end": _iso(m.window.end)},
+                "phase": str(m.phase),
+                "judgement": None if m.judgement is None else judgement_to_json(m.judgement),
+                "error": m.error,
+            }
+            for m in result.measurements
+        ],
+    }
+
+
+def record_to_json(result: RunResult) -> dict[str, Any]:
+    """`--record`: the run's JSON and the last samples of each arm (NaN as null), so a report
+    can be drawn from the numbers the verdict rests on."""
+    baseline, canary = result.samples or ({}, {})
+    return {
+        **run_to_json(result),
+        "samples": {
+            "baseline": {k: [_sample(v) for v in vs] for k, vs in baseline.items()},
+            "canary": {k: [_sample(v) for v in vs] for k, vs in canary.items()},
+        },
+    }
+
+
+def _sample(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def render_run(result: RunResult, out: TextIO) -> None:
+    verdict = VERDICT_OF_PHASE.get(result.status.phase, "inconclusive")
+    out.write(
+        f"canary run: {verdict.upper()} ({result.status.phase}: {result.status.reason}) "
+        f"after {len(result.measurements)} measurement(s)\n"
+    )
+    last = next((m for m in reversed(result.measurements) if m.judgement is not None), None)
+    errors = [m for m in result.measurements if m.error]
+    if errors:
+        out.write(f"  last error: {errors[-1].error}\n")
+    if last is not None and last.judgement is not None:
+        out.write(f"last judged measurement ({last.index}, {_iso(last.window.end)}):\n")
+        render_judgement(last.judgement, out)

@@ -17,16 +17,48 @@ metrics:
 groups: {latency: 50, errors: 50}
 thresholds: {pass: 95, marginal: 75}
 ```
+
+For `caution canary run`, each metric may carry a PromQL `query` template (Kayenta's
+customInlineTemplate) in which `${scope}` stands for the label matchers of one arm, and two
+optional top-level sections say which matchers and how often to measure (Argo Rollouts' names
+in snake case, durations written as Argo writes them):
+
+```yaml
+metrics:
+  - name: latency_p90
+    query: histogram_quantile(0.9, sum by (le) (rate(http_seconds_bucket{${scope}}[1m])))
+scopes: {baseline: 'version="v1"', canary: 'version="v2"'}
+analysis: {interval: 30s, count: 10, step: 10s, lookback: 5m,
+           failure_limit: 0, inconclusive_limit: 0, consecutive_error_limit: 4}
+```
+Whether a configuration can drive a run (scopes present, every metric with a query) is checked
+by the run (rollout/canary_run.py), not here: `caution canary judge` needs none of it.
 """
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from caution.rollout.duration import parse_duration
 from caution.yaml_source import SourceDoc, read_yaml, validate_at
+
+SCOPE = "${scope}"
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+def _duration(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError("a duration is text with a unit, like 30s, 5m or 1h")
+    return parse_duration(value)
+
+
+# seconds, written "30s", "5m", "1h30m"
+Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
 
 
 class Direction(StrEnum):
@@ -96,6 +128,21 @@ class MetricConfig(_Strict):
     outlier_factor: float = Field(default=3.0, gt=0)
     effect_size: EffectSize = EffectSize()
     sequential: MetricSequential = MetricSequential()
+    query: str | None = Field(default=None, min_length=1)
+
+    @field_validator("query")
+    @classmethod
+    def _scoped(cls, query: str | None) -> str | None:
+        """A query without `${scope}` asks the same question of both arms: the canary would
+        be compared with itself and always pass."""
+        if query is None:
+            return None
+        unknown = sorted({p for p in _PLACEHOLDER.findall(query) if p != "scope"})
+        if unknown:
+            raise ValueError(f"unknown placeholder ${{{unknown[0]}}} (only {SCOPE} is filled in)")
+        if SCOPE not in query:
+            raise ValueError(f"the query must contain {SCOPE}, where each arm's matchers go")
+        return query
 
 
 class Thresholds(_Strict):
@@ -109,11 +156,52 @@ class Thresholds(_Strict):
         return self
 
 
+class Scopes(_Strict):
+    """The label matchers that select each arm, put where a query says `${scope}`."""
+
+    baseline: str = Field(min_length=1)
+    canary: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Scopes:
+        if self.baseline.strip() == self.canary.strip():
+            raise ValueError(
+                "baseline and canary scopes are the same: the canary would be judged against itself"
+            )
+        return self
+
+
+class Analysis(_Strict):
+    """How often and over what window `caution canary run` measures (Argo Rollouts' metric
+    fields). `count` measurements, one every `interval`, the first one interval after the
+    start; without an interval a single measurement, at once. `lookback` is how far back each
+    measurement queries; without it, back to the start of the run."""
+
+    interval: Duration | None = None
+    count: int | None = Field(default=None, ge=1)
+    step: Duration = 60.0  # Kayenta's default step
+    lookback: Duration | None = None
+    failure_limit: int = Field(default=0, ge=0)
+    inconclusive_limit: int = Field(default=0, ge=0)
+    consecutive_error_limit: int = Field(default=4, ge=0)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Analysis:
+        if self.interval is None and self.count is not None and self.count > 1:
+            raise ValueError("count above 1 needs an interval between measurements (Argo)")
+        if self.interval is not None and self.count is None:
+            # Argo runs such a metric until the rollout stops it; a command must end by itself
+            raise ValueError("an interval needs a count: a run without one would never pass")
+        return self
+
+
 class CanaryConfig(_Strict):
     metrics: list[MetricConfig] = Field(min_length=1)
     groups: dict[str, float] = {}
     thresholds: Thresholds = Thresholds()
     sequential: CanarySequential = CanarySequential()
+    scopes: Scopes | None = None
+    analysis: Analysis = Analysis()
 
     @model_validator(mode="after")
     def _consistent(self) -> CanaryConfig:

@@ -1,0 +1,222 @@
+"""`caution canary run`: measure a live canary again and again, judge each measurement with
+the Kayenta judge, and let Argo Rollouts' rules (rollout/analysis.py) say when the run is over.
+
+Like Argo, the next measurement comes `interval` after the last one finished, or 10 s after
+an Error; unlike Argo the first one also waits an interval (Argo measures at once), so a
+run started with the canary has something to look at. Each measurement queries both arms over
+[start, now] — or [now - lookback, now] — at `step`, and is judged:
+
+    judge verdict   pass         marginal       fail     inconclusive (no data)   query error
+    phase           Successful   Inconclusive   Failed   Inconclusive             Error
+
+which is Argo's Kayenta provider (score ≥ pass → Successful, marginal ≤ score < pass →
+Inconclusive, below → Failed), except that the score is not truncated to an integer first
+and that "no data" is Inconclusive rather than a score of 0.
+
+No clock, no network here: the source (a RangeQuery), the clock and the display are passed in,
+so a ten-minute run is tested in microseconds and the loop is the same whatever the source.
+
+`on_measurement(baseline, canary)` is the seam for a second opinion on each measurement (a
+sequential test, say): it sees the samples of every measurement that has data and may return
+a Stop, which ends the run; when the run ends at the same measurement anyway, the more
+severe phase wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from caution.rollout.analysis import Limits, Phase, Status, Tally, assess, worst
+from caution.rollout.config import SCOPE, CanaryConfig
+from caution.rollout.judge import Judgement, judge
+from caution.rollout.samples import Samples
+from caution.rollout.source import MeasurementError, RangeQuery
+
+PHASE_OF_VERDICT = {
+    "pass": Phase.SUCCESSFUL,
+    "marginal": Phase.INCONCLUSIVE,
+    "fail": Phase.FAILED,
+    "inconclusive": Phase.INCONCLUSIVE,
+}
+
+
+# Argo's DefaultErrorRetryInterval: after an Error the next try comes this soon, interval or not
+ERROR_RETRY = 10.0
+
+
+class RunConfigError(ValueError):
+    """A canary configuration that cannot drive a run (exit 2)."""
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Unix time in seconds."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A decision to end the run now, with a completed phase and the reason."""
+
+    phase: Phase
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.phase.completed:
+            raise ValueError(f"a stop ends the run: Successful, Failed, …, not {self.phase}")
+
+
+OnMeasurement = Callable[[Samples, Samples], Stop | None]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Measurement:
+    index: int  # 1-based, errors included
+    window: Window
+    phase: Phase
+    judgement: Judgement | None = None
+    error: str | None = None
+
+
+class Progress(Protocol):
+    def waiting(self, index: int, due: float) -> None:
+        """Measurement `index` will be taken at unix time `due`."""
+        ...
+
+    def measured(self, measurement: Measurement, status: Status, tally: Tally) -> None: ...
+
+
+class _Quiet:
+    def waiting(self, index: int, due: float) -> None:
+        pass
+
+    def measured(self, measurement: Measurement, status: Status, tally: Tally) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a runnable configuration asks for, checked once before the first query."""
+
+    config: CanaryConfig
+    queries: dict[str, tuple[str, str]]  # metric → (baseline query, canary query)
+    limits: Limits
+    interval: float | None
+    lookback: float | None
+    step: float
+
+
+@dataclass
+class RunResult:
+    plan: Plan
+    status: Status
+    measurements: list[Measurement] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    samples: tuple[Samples, Samples] | None = None  # the last measured (baseline, canary)
+
+
+def plan_run(config: CanaryConfig) -> Plan:
+    """Raises RunConfigError naming what is missing: scopes, a metric's query, a lookback."""
+    if config.scopes is None:
+        raise RunConfigError(
+            "no scopes: say which label matchers select each arm, e.g. "
+            "scopes: {baseline: 'version=\"v1\"', canary: 'version=\"v2\"'}"
+        )
+    missing = [m.name for m in config.metrics if m.query is None and not m.muted]
+    if missing:
+        raise RunConfigError(
+            f"metric {missing[0]!r} has no query: a live run needs a PromQL query with "
+            f"{SCOPE} for every metric that is not muted"
+            + (f" (also: {', '.join(missing[1:])})" if missing[1:] else "")
+        )
+    a = config.analysis
+    if a.interval is None and a.lookback is None:
+        raise RunConfigError(
+            "analysis: a single measurement at once (no interval) needs a lookback, "
+            "e.g. analysis: {lookback: 10m}"
+        )
+    scopes = config.scopes
+    queries = {
+        m.name: (m.query.replace(SCOPE, scopes.baseline), m.query.replace(SCOPE, scopes.canary))
+        for m in config.metrics
+        if m.query is not None
+    }
+    limits = Limits(
+        count=a.count or 1,
+        failure_limit=a.failure_limit,
+        inconclusive_limit=a.inconclusive_limit,
+        consecutive_error_limit=a.consecutive_error_limit,
+    )
+    return Plan(config, queries, limits, a.interval, a.lookback, a.step)
+
+
+def phase_of(judgement: Judgement) -> Phase:
+    return PHASE_OF_VERDICT[judgement.verdict]
+
+
+def run_canary(
+    plan: Plan,
+    query_range: RangeQuery,
+    clock: Clock,
+    *,
+    progress: Progress | None = None,
+    on_measurement: OnMeasurement | None = None,
+    error_retry: float = ERROR_RETRY,
+) -> RunResult:
+    """Measure until Argo's rules complete the run (or `on_measurement` stops it)."""
+    show = progress or _Quiet()
+    start = finished = clock.now()
+    result = RunResult(plan, assess(plan.limits, Tally()))
+    index = 0
+    while not result.status.phase.completed:
+        index += 1
+        last = result.measurements[-1].phase if result.measurements else None
+        wait = error_retry if last is Phase.ERROR else plan.interval
+        if wait is not None:
+            due = finished + wait
+            show.waiting(index, due)
+            clock.sleep(max(0.0, due - clock.now()))
+        end = clock.now()
+        window = Window(end - plan.lookback if plan.lookback is not None else start, end)
+        measurement, samples = _measure(plan, query_range, index, window)
+        result.tally.record(measurement.phase)
+        status = assess(plan.limits, result.tally)
+        if samples is not None:
+            result.samples = samples
+            stop = on_measurement(*samples) if on_measurement is not None else None
+            if stop is not None:
+                stopped = Status(stop.phase, stop.reason)
+                status = worst([status, stopped]) if status.phase.completed else stopped
+        result.measurements.append(measurement)
+        result.status = status
+        finished = clock.now()
+        show.measured(measurement, status, result.tally)
+    return result
+
+
+def _measure(
+    plan: Plan, query_range: RangeQuery, index: int, window: Window
+) -> tuple[Measurement, tuple[Samples, Samples] | None]:
+    baseline: Samples = {}
+    canary: Samples = {}
+    for name, (base_query, canary_query) in plan.queries.items():
+        for arm, query, into in (
+            ("baseline", base_query, baseline),
+            ("canary", canary_query, canary),
+        ):
+            try:
+                into[name] = query_range(query, window.start, window.end, plan.step)
+            except MeasurementError as exc:
+                return Measurement(index, window, Phase.ERROR, error=f"{name} ({arm}): {exc}"), None
+    judgement = judge(plan.config, baseline, canary)
+    return Measurement(index, window, phase_of(judgement), judgement), (baseline, canary)

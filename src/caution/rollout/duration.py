@@ -1,0 +1,50 @@
+"""Durations written as Argo Rollouts writes them ("30s", "5m", "1h30m", "250ms").
+
+Argo's `DurationString` is Go's `time.ParseDuration`: one or more decimal numbers, each with a
+unit (ns, us, µs, ms, s, m, h), no sign here because a negative interval means nothing. A bare
+number is refused, as Go refuses it (except "0"): "30" could be seconds or minutes, and a
+canary run that waits 30 minutes instead of 30 seconds is a silent mistake.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+_UNITS["h"] = 3600.0
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `text`; ValueError naming the problem otherwise."""
+    if text == "0":
+        return 0.0
+    if not text:
+        raise ValueError("empty duration")
+    total, pos = 0.0, 0
+    while pos < len(text):
+        match = _PART.match(text, pos)
+        if match is None:
+            raise ValueError(
+                f"invalid duration {text!r}: expected numbers with units, like 30s, 5m or 1h30m"
+            )
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    if not math.isfinite(total):
+        raise ValueError(f"duration {text!r} is too long")
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """A short form for display ("90s" → "1m30s")."""
+    if seconds == 0:
+        return "0s"
+    if seconds < 1:
+        return f"{seconds * 1000:g}ms"
+    whole = int(seconds)
+    if whole != seconds or whole < 60:
+        return f"{seconds:g}s"
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)

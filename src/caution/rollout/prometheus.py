@@ -1,0 +1,79 @@
+"""A small client for Prometheus's `GET /api/v1/query_range`, the one call a canary run needs.
+
+urllib rather than a client library: one GET with a timeout. Reading the answer is
+prometheus_response.py's job (pure, tested on arbitrary JSON); this module owns the network
+and turns each way it fails into a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from caution.rollout.prometheus_response import (
+    PrometheusError,
+    parse_range_response,
+    series_values,
+)
+from caution.rollout.source import QueryError
+
+MAX_BODY = 64 * 1024 * 1024  # a range answer larger than this is a query asking too much
+
+
+class PrometheusClient:
+    """`client(query, start, end, step)` → values; a RangeQuery for rollout/canary_run.py."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise QueryError(f"--url {url!r}: expected http(s)://host[:port][/path]")
+        if timeout <= 0:
+            raise QueryError("the timeout must be positive")
+        self.url = url.rstrip("/")
+        self.endpoint = f"{self.url}/api/v1/query_range"
+        self.timeout = timeout
+
+    def __call__(self, query: str, start: float, end: float, step: float) -> list[float]:
+        params = urllib.parse.urlencode(
+            {"query": query, "start": _time(start), "end": _time(end), "step": _time(step)}
+        )
+        request = urllib.request.Request(
+            f"{self.endpoint}?{params}", headers={"Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status, body = response.status, _read(response)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                status, body = exc.code, _read(exc)
+        except urllib.error.URLError as exc:
+            raise PrometheusError(self._unreachable(exc.reason)) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise PrometheusError(self._unreachable(exc)) from exc
+        return series_values(parse_range_response(body, status))
+
+    def _unreachable(self, reason: Any) -> str:
+        if isinstance(reason, ConnectionRefusedError):
+            why = "connection refused"
+        elif isinstance(reason, TimeoutError | socket.timeout):
+            why = f"no answer within {self.timeout:g}s"
+        elif isinstance(reason, socket.gaierror):
+            why = f"unknown host ({reason.strerror or reason})"
+        else:
+            why = str(getattr(reason, "strerror", None) or reason)
+        return f"cannot reach Prometheus at {self.url}: {why}"
+
+
+def _read(response: Any) -> bytes:
+    body: bytes = response.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise PrometheusError(f"answer larger than {MAX_BODY // 2**20} MiB; use a larger step")
+    return body
+
+
+def _time(seconds: float) -> str:
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")

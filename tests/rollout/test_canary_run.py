@@ -1,0 +1,215 @@
+"""The live canary loop with a fake clock and a fake source: schedule, windows, phases,
+Argo's limits and the on_measurement seam, without waiting for real intervals."""
+
+from __future__ import annotations
+
+import pytest
+
+from caution.rollout.analysis import Phase, Status, Tally
+from caution.rollout.canary_run import (
+    Measurement,
+    RunConfigError,
+    Stop,
+    phase_of,
+    plan_run,
+    run_canary,
+)
+from caution.rollout.config import CanaryConfig, canary_config_from_doc
+from caution.rollout.source import MeasurementError
+from caution.yaml_source import parse_yaml
+
+CONFIG = """\
+metrics:
+  - {name: latency, query: 'avg(lat{${scope}})', direction: increase}
+  - {name: errors, query: 'sum(err{${scope}})', direction: increase, critical: true}
+scopes: {baseline: 'v="1"', canary: 'v="2"'}
+analysis: {interval: 30s, count: 3, step: 10s}
+"""
+HEALTHY = [100.0 + i % 7 for i in range(40)]
+SLOW = [200.0 + i % 7 for i in range(40)]
+
+
+def config(text: str = CONFIG, **analysis: object) -> CanaryConfig:
+    cfg = canary_config_from_doc(parse_yaml(text, "c.yml"))
+    return cfg.model_copy(update={"analysis": cfg.analysis.model_copy(update=analysis)})
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.time = now
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.time += seconds
+
+
+class FakeSource:
+    """Answers per arm; a list of answers is used one measurement after another."""
+
+    def __init__(self, canary: list[list[float] | Exception], clock: FakeClock) -> None:
+        self.canary = canary
+        self.clock = clock
+        self.calls: list[tuple[str, float, float, float]] = []
+        self.ends: list[float] = []
+
+    def __call__(self, query: str, start: float, end: float, step: float) -> list[float]:
+        self.calls.append((query, start, end, step))
+        if end not in self.ends:
+            self.ends.append(end)
+        if 'v="1"' in query:
+            return HEALTHY
+        answer = self.canary[min(len(self.canary), len(self.ends)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+
+    def waiting(self, index: int, due: float) -> None:
+        self.events.append(("waiting", index))
+
+    def measured(self, measurement: Measurement, status: Status, tally: Tally) -> None:
+        self.events.append((str(measurement.phase), measurement.index))
+
+
+def test_a_healthy_canary_passes_after_count_measurements_one_interval_apart() -> None:
+    clock = FakeClock()
+    source = FakeSource([HEALTHY], clock)
+    progress = Recorder()
+    result = run_canary(plan_run(config()), source, clock, progress=progress)
+    assert result.status.phase is Phase.SUCCESSFUL and "count (3)" in result.status.reason
+    assert clock.slept == [30.0, 30.0, 30.0]
+    assert [m.window.end for m in result.measurements] == [1030.0, 1060.0, 1090.0]
+    assert {m.window.start for m in result.measurements} == {1000.0}  # since the start
+    assert source.calls[0] == ('avg(lat{v="1"})', 1000.0, 1030.0, 10.0)
+    assert source.calls[1][0] == 'avg(lat{v="2"})'
+    assert progress.events[:2] == [("waiting", 1), ("Successful", 1)]
+    assert result.samples is not None and result.samples[1]["latency"] == HEALTHY
+
+
+def test_a_slow_canary_fails_at_the_first_measurement() -> None:
+    clock = FakeClock()
+    result = run_canary(plan_run(config()), FakeSource([SLOW], clock), clock)
+    assert result.status.phase is Phase.FAILED and len(result.measurements) == 1
+    judgement = result.measurements[0].judgement
+    assert judgement is not None and judgement.verdict == "fail"
+
+
+def test_lookback_moves_the_window() -> None:
+    clock = FakeClock()
+    result = run_canary(plan_run(config(lookback=45.0)), FakeSource([HEALTHY], clock), clock)
+    assert [(m.window.start, m.window.end) for m in result.measurements] == [
+        (985.0, 1030.0),
+        (1015.0, 1060.0),
+        (1045.0, 1090.0),
+    ]
+
+
+def test_errors_do_not_count_and_too_many_in_a_row_end_in_error() -> None:
+    clock = FakeClock()
+    down = MeasurementError("connection refused")
+    source = FakeSource([HEALTHY, down, HEALTHY, HEALTHY], clock)
+    result = run_canary(plan_run(config()), source, clock)
+    assert [m.phase for m in result.measurements] == [
+        Phase.SUCCESSFUL,
+        Phase.ERROR,
+        Phase.SUCCESSFUL,
+        Phase.SUCCESSFUL,
+    ]
+    assert result.status.phase is Phase.SUCCESSFUL
+    assert result.measurements[1].error == "latency (canary): connection refused"
+    assert clock.slept == [30.0, 30.0, 10.0, 30.0]  # Argo retries an error after 10 s
+    clock = FakeClock()
+    result = run_canary(
+        plan_run(config(consecutive_error_limit=1)), FakeSource([down], clock), clock
+    )
+    assert result.status.phase is Phase.ERROR and len(result.measurements) == 2
+    assert result.samples is None
+
+
+def test_no_data_is_inconclusive_never_a_pass() -> None:
+    clock = FakeClock()
+    plain = CONFIG.replace("critical: true", "critical: false")
+    result = run_canary(plan_run(config(plain)), FakeSource([[]], clock), clock)
+    assert result.status.phase is Phase.INCONCLUSIVE and len(result.measurements) == 1
+    assert result.measurements[0].judgement is not None
+    assert result.measurements[0].judgement.verdict == "inconclusive"
+    clock = FakeClock()  # no data for a critical metric: the judge fails the canary
+    result = run_canary(plan_run(config()), FakeSource([[]], clock), clock)
+    assert result.status.phase is Phase.FAILED
+
+
+def test_limits_let_some_failures_through() -> None:
+    clock = FakeClock()
+    source = FakeSource([SLOW, HEALTHY], clock)
+    text = CONFIG.replace("critical: true", "critical: false")
+    result = run_canary(plan_run(config(text, failure_limit=1)), source, clock)
+    assert [m.phase for m in result.measurements] == [Phase.FAILED] + [Phase.SUCCESSFUL] * 2
+    assert result.status.phase is Phase.SUCCESSFUL
+
+
+def test_without_an_interval_one_measurement_at_once_over_the_lookback() -> None:
+    clock = FakeClock()
+    cfg = config(interval=None, count=None, lookback=600.0)
+    result = run_canary(plan_run(cfg), FakeSource([HEALTHY], clock), clock)
+    assert clock.slept == [] and len(result.measurements) == 1
+    assert result.measurements[0].window.start == 400.0
+
+
+def test_marginal_is_inconclusive_as_in_argos_kayenta_provider() -> None:
+    clock = FakeClock()
+    result = run_canary(plan_run(config()), FakeSource([SLOW], clock), clock)
+    judgement = result.measurements[0].judgement
+    assert judgement is not None
+    marginal = type(judgement)("marginal", 80.0, None, judgement.metrics, judgement.groups)
+    assert phase_of(marginal) is Phase.INCONCLUSIVE
+
+
+def test_on_measurement_sees_the_samples_and_can_stop_the_run() -> None:
+    clock = FakeClock()
+    seen: list[tuple[int, int]] = []
+
+    def sequential(baseline: dict[str, list[float]], canary: dict[str, list[float]]) -> Stop | None:
+        seen.append((len(baseline["latency"]), len(canary["errors"])))
+        return Stop(Phase.FAILED, "sequential test: latency rose") if len(seen) == 2 else None
+
+    result = run_canary(
+        plan_run(config()), FakeSource([HEALTHY], clock), clock, on_measurement=sequential
+    )
+    assert seen == [(40, 40), (40, 40)]
+    assert result.status == Status(Phase.FAILED, "sequential test: latency rose")
+    with pytest.raises(ValueError, match="ends the run"):
+        Stop(Phase.RUNNING, "no")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("metrics: [{name: x, query: 'a{${scope}}'}]\n", "no scopes"),
+        (
+            "metrics: [{name: x}, {name: y}]\nscopes: {baseline: a, canary: b}\n",
+            "metric 'x' has no query",
+        ),
+        (
+            "metrics: [{name: x, query: 'a{${scope}}'}]\nscopes: {baseline: a, canary: b}\n",
+            "needs a lookback",
+        ),
+    ],
+)
+def test_configurations_that_cannot_run_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(RunConfigError, match=problem):
+        plan_run(canary_config_from_doc(parse_yaml(text, "c.yml")))
+
+
+def test_a_muted_metric_needs_no_query() -> None:
+    text = "metrics: [{name: x, query: 'a{${scope}}'}, {name: y, muted: true}]\n"
+    text += "scopes: {baseline: a, canary: b}\nanalysis: {lookback: 5m}\n"
+    plan = plan_run(canary_config_from_doc(parse_yaml(text, "c.yml")))
+    assert plan.queries == {"x": ("a{a}", "a{b}")}
