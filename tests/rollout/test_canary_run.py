@@ -213,3 +213,90 @@ def test_a_muted_metric_needs_no_query() -> None:
     text += "scopes: {baseline: a, canary: b}\nanalysis: {lookback: 5m}\n"
     plan = plan_run(canary_config_from_doc(parse_yaml(text, "c.yml")))
     assert plan.queries == {"x": ("a{a}", "a{b}")}
+
+
+class GrowingSource:
+    """Prometheus-like: one value per step since `origin`, the same values at every look."""
+
+    def __init__(self, baseline: list[float], canary: list[float], origin: float) -> None:
+        errors = [1.0, 0.0, 2.0, 1.0] * 100
+        self.series = {
+            'lat{v="1"}': baseline,
+            'lat{v="2"}': canary,
+            'err{v="1"}': errors,
+            'err{v="2"}': errors[1:],
+        }
+        self.origin = origin
+
+    def __call__(self, query: str, start: float, end: float, step: float) -> list[float]:
+        values = next(v for key, v in self.series.items() if key in query)
+        first, last = int((start - self.origin) // step), int((end - self.origin) // step)
+        return values[first:last]
+
+
+SEQUENTIAL = CONFIG.replace("count: 3", "count: 12").replace(
+    "critical: true}", "critical: true, sequential: {test: poisson}}"
+)
+
+
+def test_sequential_run_stops_as_soon_as_the_canary_is_clearly_worse() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    base = (100 * rng.lognormal(0, 0.1, 400)).tolist()
+    slow = (125 * rng.lognormal(0, 0.1, 400)).tolist()
+    clock = FakeClock()
+    plan = plan_run(config(SEQUENTIAL, failure_limit=5), sequential=True)
+    result = run_canary(plan, GrowingSource(base, slow, 1000.0), clock)
+    assert result.status.phase is Phase.FAILED, result.status.reason
+    assert result.status.reason.startswith("the canary is worse: latency")
+    assert len(result.measurements) < 12  # well before the planned count, despite the limit
+    looks = [m.sequential for m in result.measurements]
+    assert all(look is not None for look in looks)
+    assert looks[-1] is not None and looks[-1].decision.value == "fail"
+
+
+def test_sequential_run_passes_a_healthy_canary_at_the_planned_count() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(10)
+    base = (100 * rng.lognormal(0, 0.1, 400)).tolist()
+    same = (100 * rng.lognormal(0, 0.1, 400)).tolist()
+    clock = FakeClock()
+    result = run_canary(
+        plan_run(config(SEQUENTIAL), sequential=True), GrowingSource(base, same, 1000.0), clock
+    )
+    assert result.status.phase is Phase.SUCCESSFUL, result.status.reason
+    assert len(result.measurements) == 12
+    last = result.measurements[-1].sequential
+    assert last is not None and last.decision.value == "pass"
+    assert {e.name for e in last.evidence} == {"latency", "errors"}
+
+
+def test_sequential_run_with_too_little_data_at_the_end_is_inconclusive() -> None:
+    clock = FakeClock()
+    sparse = GrowingSource([100.0] * 2, [100.0] * 2, 1000.0)  # two points, ever
+    plan = plan_run(config(SEQUENTIAL, count=3, inconclusive_limit=5), sequential=True)
+    result = run_canary(plan, sparse, clock)
+    assert result.status.phase is Phase.INCONCLUSIVE
+    assert result.measurements[-1].phase is Phase.INCONCLUSIVE
+
+
+@pytest.mark.parametrize(
+    ("update", "problem"),
+    [({"lookback": 300.0}, "drop the lookback"), ({"interval": None, "lookback": 60.0}, "")],
+)
+def test_sequential_runs_refuse_a_lookback_or_no_interval(
+    update: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(RunConfigError, match=problem or "every interval"):
+        plan_run(config(SEQUENTIAL, **update), sequential=True)
+
+
+def test_a_run_that_never_had_data_is_not_a_pass_even_within_the_inconclusive_limit() -> None:
+    clock = FakeClock()
+    plan = plan_run(config(CONFIG.replace(", critical: true", ""), inconclusive_limit=5))
+    result = run_canary(plan, FakeSource([[]], clock), clock)
+    assert [m.phase for m in result.measurements] == [Phase.INCONCLUSIVE] * 3
+    assert result.status.phase is Phase.INCONCLUSIVE
+    assert result.status.reason == "no measurement could judge the canary"

@@ -133,13 +133,19 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def canary_run(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str, job: str, canary: str = "v2"
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    url: str,
+    job: str,
+    canary: str = "v2",
+    *extra: str,
+    text: str = CONFIG,
 ) -> tuple[int, dict]:  # type: ignore[type-arg]
     config = tmp_path / "canary.yml"
-    config.write_text(CONFIG.replace("JOB", job).replace("CANARY", canary))
+    config.write_text(text.replace("JOB", job).replace("CANARY", canary))
     code, out, err = cli(
         capsys, "canary", "run", "--config", str(config), "--source", "prometheus",
-        "--url", url, "--format", "json", "--record", str(tmp_path / "run.json"),
+        "--url", url, "--format", "json", "--record", str(tmp_path / "run.json"), *extra,
     )  # fmt: skip
     assert out, err
     return code, json.loads(out)
@@ -185,3 +191,24 @@ def test_no_data_or_no_prometheus_is_never_a_pass(
         "--url", down, "--format", "json",
     )  # fmt: skip
     assert code == 1 and json.loads(out)["verdict"] == "error"
+
+
+SEQUENTIAL = CONFIG.replace("count: 3, step: 1s, lookback: 12s", "count: 10, step: 1s")
+
+
+def test_a_sequential_run_stops_a_degraded_canary_early_and_passes_a_healthy_one(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, result = canary_run(
+        capsys, tmp_path, prometheus, "degraded", "v2", "--sequential", text=SEQUENTIAL
+    )
+    assert (code, result["verdict"]) == (1, "fail"), result
+    assert len(result["measurements"]) < 10 and result["alpha"] == 0.05
+    last = result["measurements"][-1]["sequential"]
+    assert last["decision"] == "fail" and any(e["rejected"] for e in last["evidence"])
+    code, result = canary_run(
+        capsys, tmp_path, prometheus, "healthy", "v2", "--sequential", text=SEQUENTIAL
+    )
+    assert (code, result["verdict"]) == (0, "pass"), result
+    assert len(result["measurements"]) == 10
+    assert result["measurements"][-1]["sequential"]["decision"] == "pass"

@@ -64,10 +64,20 @@ def run(
         None, "--record", help="Also write the run and the last samples as JSON here."
     ),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for each query."),
+    sequential: bool = typer.Option(
+        False,
+        "--sequential",
+        help="Decide with an anytime-valid sequential test (false alarms stay at "
+        "sequential.alpha however often it looks) instead of the judge at every interval.",
+    ),
     output: CanaryFormat = typer.Option(CanaryFormat.text, "--format", "-f"),
 ) -> None:
     """Measure a live canary every `analysis.interval`, judge each measurement as Kayenta
     does, and stop as Argo Rollouts would (failure, inconclusive and error limits, `count`).
+
+    With --sequential the run stops as soon as a metric is clearly worse (its mixture
+    likelihood ratio reaches metrics/alpha), and passes when `count` measurements end
+    without that; the judge's score is still shown.
 
     Exit code 0 when the run is Successful, 1 when it ends Failed, Inconclusive or in Error
     (no data is never a pass), 2 when the configuration, URL or a query is malformed.
@@ -84,7 +94,7 @@ def run(
 
     if url is None:
         raise CautionError(f"--source {source} needs --url (e.g. http://localhost:9090)")
-    plan = plan_run(load_canary_config(config))
+    plan = plan_run(load_canary_config(config), sequential=sequential)
     client = PrometheusClient(url, timeout=timeout)
     count = plan.limits.count or 1
     if sys.stderr.isatty():

@@ -11,6 +11,7 @@ from caution.rollout.analysis import Phase
 from caution.rollout.canary_run import RunResult
 from caution.rollout.duration import format_duration
 from caution.rollout.judge import Judgement
+from caution.rollout.sequential import Look
 
 
 def _number(value: float | None) -> float | None:
@@ -105,8 +106,29 @@ def run_to_json(result: RunResult) -> dict[str, Any]:
                 "phase": str(m.phase),
                 "judgement": None if m.judgement is None else judgement_to_json(m.judgement),
                 "error": m.error,
+                **({} if m.sequential is None else {"sequential": look_to_json(m.sequential)}),
             }
             for m in result.measurements
+        ],
+        **({"alpha": plan.config.sequential.alpha} if plan.sequential else {}),
+    }
+
+
+def look_to_json(look: Look) -> dict[str, Any]:
+    return {
+        "decision": str(look.decision),
+        "reason": look.reason,
+        "evidence": [
+            {
+                "name": e.name,
+                "log_e": round(e.log_e, 6) if math.isfinite(e.log_e) else None,
+                "log_threshold": round(e.log_threshold, 6),
+                "estimate": _number(e.estimate),
+                "n_baseline": e.n_baseline,
+                "n_canary": e.n_canary,
+                "rejected": e.rejected,
+            }
+            for e in look.evidence
         ],
     }
 

@@ -4,6 +4,7 @@ measurement otherwise, so CI logs and pipes read well."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import TextIO
 
@@ -31,7 +32,14 @@ def _summary(m: Measurement) -> str:
     if m.judgement is None:
         return m.error or ""
     classes = ", ".join(f"{j.config.name} {j.classification.label}" for j in m.judgement.metrics)
-    return f"score {m.judgement.score:g} ({m.judgement.verdict}); {classes}"
+    summary = f"score {m.judgement.score:g} ({m.judgement.verdict}); {classes}"
+    if m.sequential is not None:
+        evidence = ", ".join(
+            f"{e.name} e={math.exp(min(e.log_e, 700)):.3g}/{math.exp(e.log_threshold):g}"
+            for e in m.sequential.evidence
+        )
+        summary += f"; sequential {m.sequential.decision}: {evidence}"
+    return summary
 
 
 class PlainProgress:

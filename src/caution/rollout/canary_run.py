@@ -16,6 +16,12 @@ and that "no data" is Inconclusive rather than a score of 0.
 No clock, no network here: the source (a RangeQuery), the clock and the display are passed in,
 so a ten-minute run is tested in microseconds and the loop is the same whatever the source.
 
+With `sequential`, the Kayenta judgement of each measurement is shown but no longer decides:
+the anytime-valid test of rollout/sequential.py does, over everything since the start (so a
+lookback is refused). A measurement is Failed when the canary is clearly worse — which ends
+the run whatever the failure limit, the evidence being cumulative — Inconclusive when there is
+no data yet, or when the planned count is reached with too little data, else Successful.
+
 `on_measurement(baseline, canary)` is the seam for a second opinion on each measurement (a
 sequential test, say): it sees the samples of every measurement that has data and may return
 a Stop, which ends the run; when the run ends at the same measurement anyway, the more
@@ -32,6 +38,8 @@ from caution.rollout.analysis import Limits, Phase, Status, Tally, assess, worst
 from caution.rollout.config import SCOPE, CanaryConfig
 from caution.rollout.judge import Judgement, judge
 from caution.rollout.samples import Samples
+from caution.rollout.sequential import Decision, Look
+from caution.rollout.sequential_canary import sequential_look
 from caution.rollout.source import MeasurementError, RangeQuery
 
 PHASE_OF_VERDICT = {
@@ -86,6 +94,7 @@ class Measurement:
     phase: Phase
     judgement: Judgement | None = None
     error: str | None = None
+    sequential: Look | None = None
 
 
 class Progress(Protocol):
@@ -114,6 +123,7 @@ class Plan:
     interval: float | None
     lookback: float | None
     step: float
+    sequential: bool = False
 
 
 @dataclass
@@ -125,7 +135,7 @@ class RunResult:
     samples: tuple[Samples, Samples] | None = None  # the last measured (baseline, canary)
 
 
-def plan_run(config: CanaryConfig) -> Plan:
+def plan_run(config: CanaryConfig, *, sequential: bool = False) -> Plan:
     """Raises RunConfigError naming what is missing: scopes, a metric's query, a lookback."""
     if config.scopes is None:
         raise RunConfigError(
@@ -145,6 +155,12 @@ def plan_run(config: CanaryConfig) -> Plan:
             "analysis: a single measurement at once (no interval) needs a lookback, "
             "e.g. analysis: {lookback: 10m}"
         )
+    if sequential and a.interval is None:
+        raise RunConfigError("analysis: a sequential run looks again every interval; set one")
+    if sequential and a.lookback is not None:
+        raise RunConfigError(
+            "analysis: a sequential run weighs everything since the start; drop the lookback"
+        )
     scopes = config.scopes
     queries = {
         m.name: (m.query.replace(SCOPE, scopes.baseline), m.query.replace(SCOPE, scopes.canary))
@@ -157,7 +173,7 @@ def plan_run(config: CanaryConfig) -> Plan:
         inconclusive_limit=a.inconclusive_limit,
         consecutive_error_limit=a.consecutive_error_limit,
     )
-    return Plan(config, queries, limits, a.interval, a.lookback, a.step)
+    return Plan(config, queries, limits, a.interval, a.lookback, a.step, sequential)
 
 
 def phase_of(judgement: Judgement) -> Phase:
@@ -188,9 +204,17 @@ def run_canary(
             clock.sleep(max(0.0, due - clock.now()))
         end = clock.now()
         window = Window(end - plan.lookback if plan.lookback is not None else start, end)
-        measurement, samples = _measure(plan, query_range, index, window)
+        final = result.tally.count + 1 >= plan.limits.count if plan.limits.count else False
+        measurement, samples = _measure(plan, query_range, index, window, final=final)
         result.tally.record(measurement.phase)
         status = assess(plan.limits, result.tally)
+        look = measurement.sequential
+        if look is not None and look.decision in (Decision.FAIL, Decision.INCONCLUSIVE):
+            status = Status(measurement.phase, look.reason)
+        elif status.phase is Phase.SUCCESSFUL and not result.tally.successful:
+            # Argo would pass a run whose every measurement was inconclusive within the
+            # limit; a canary nobody could judge is never a pass.
+            status = Status(Phase.INCONCLUSIVE, "no measurement could judge the canary")
         if samples is not None:
             result.samples = samples
             stop = on_measurement(*samples) if on_measurement is not None else None
@@ -205,7 +229,7 @@ def run_canary(
 
 
 def _measure(
-    plan: Plan, query_range: RangeQuery, index: int, window: Window
+    plan: Plan, query_range: RangeQuery, index: int, window: Window, *, final: bool = False
 ) -> tuple[Measurement, tuple[Samples, Samples] | None]:
     baseline: Samples = {}
     canary: Samples = {}
@@ -219,4 +243,14 @@ def _measure(
             except MeasurementError as exc:
                 return Measurement(index, window, Phase.ERROR, error=f"{name} ({arm}): {exc}"), None
     judgement = judge(plan.config, baseline, canary)
-    return Measurement(index, window, phase_of(judgement), judgement), (baseline, canary)
+    if not plan.sequential:
+        return Measurement(index, window, phase_of(judgement), judgement), (baseline, canary)
+    look = sequential_look(plan.config, baseline, canary, final=final)
+    phase = {
+        Decision.FAIL: Phase.FAILED,
+        Decision.INCONCLUSIVE: Phase.INCONCLUSIVE,
+    }.get(look.decision, Phase.SUCCESSFUL)
+    if phase is Phase.SUCCESSFUL and judgement.verdict == "inconclusive":
+        phase = Phase.INCONCLUSIVE  # nothing measured yet: never a silent pass
+    measurement = Measurement(index, window, phase, judgement, sequential=look)
+    return measurement, (baseline, canary)
