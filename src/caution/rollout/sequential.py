@@ -95,6 +95,10 @@ def mean_log_e(
     x, y = np.asarray(baseline, dtype=float), np.asarray(canary, dtype=float)
     if len(x) < 4 or len(y) < 4:
         return 0.0, math.nan
+    largest = float(max(np.abs(x).max(), np.abs(y).max()))
+    if largest == 0:
+        return 0.0, math.nan
+    x, y = x / largest, y / largest  # the statistic is scale-free; this keeps it in range
     mx, my = float(x.mean()), float(y.mean())
     diff = my - mx
     relative = diff / abs(mx) if mx else math.nan
