@@ -234,3 +234,103 @@ def test_a_bad_slo_file_names_itself(shop: Repo, capsys: pytest.CaptureFixture[s
     shop.write("ops/slos.yml", "slos:\n  - name: x\n    objective: 100\n    events: e.json\n")
     code, _, err = gate(capsys, shop)
     assert code == 2 and "slos.yml:3" in err and "objective" in err
+
+
+# --- the `deploy` predicate in `caution check` -------------------------------------------------
+
+POLICY = """\
+version: 1
+deploy:
+  freezes:
+    - {{name: {name}, from: "{start}", to: "{end}"}}
+  budget:
+    slos: ops/slos.yml
+policy:
+  block:
+    - name: deploy-freeze
+      if:
+        deploy: {{frozen: true}}
+      message: deploys are frozen
+  approval:
+    - name: calm-period
+      if:
+        deploy: {{frozen: false}}
+"""
+
+
+def checked(repo: Repo, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    code, out, err = cli(capsys, "-C", str(repo.path), "check", "main..HEAD", "-f", "json")
+    assert out, err
+    return code, json.loads(out)
+
+
+def rules_of(data: dict[str, object]) -> dict[str, dict[str, str]]:
+    return {r["name"]: r for r in data["rules"]}  # type: ignore[attr-defined, index]
+
+
+def branch(repo: Repo, policy: str, message: str = "work") -> Repo:
+    repo.commit("base", {".caution.yml": policy, "ops/slos.yml": SLOS})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit(message, {"a.txt": "1\n"})
+    return repo
+
+
+def test_the_predicate_blocks_during_a_freeze(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events(repo, 0.0)
+    branch(repo, POLICY.format(name="forever", start="2000-01-01", end="2100-01-01"))
+    code, data = checked(repo, capsys)
+    assert code == 1 and data["decision"] == "blocked"
+    rules = rules_of(data)
+    assert rules["deploy-freeze"]["status"] == "blocked"
+    assert "freeze window 'forever' in force" in rules["deploy-freeze"]["reason"]
+    assert rules["calm-period"]["status"] == "skipped"
+
+
+def test_the_predicate_passes_outside_a_freeze(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events(repo, 0.0)
+    branch(repo, POLICY.format(name="past", start="2000-01-01", end="2000-01-02"))
+    code, data = checked(repo, capsys)
+    assert code == 0 and data["decision"] == "pass"
+    rules = rules_of(data)
+    assert rules["calm-period"]["status"] == "approved"
+    assert "no deploy freeze in force" in rules["calm-period"]["reason"]
+
+
+def test_the_predicate_sees_a_spent_budget_and_exemptions(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    events(repo, 0.01, now=int(time.time()))
+    policy = POLICY.format(name="past", start="2000-01-01", end="2000-01-02")
+    branch(repo, policy)
+    code, data = checked(repo, capsys)
+    assert code == 1
+    assert "'availability'" in rules_of(data)["deploy-freeze"]["reason"]
+    repo.commit("hotfix\n\nPriority: P0\n")
+    code, data = checked(repo, capsys)
+    assert code == 0
+    assert "exempt" in rules_of(data)["calm-period"]["reason"]
+
+
+def test_check_reads_no_slo_file_unless_a_rule_asks(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = (
+        "version: 1\ndeploy:\n  budget:\n    slos: ops/missing.yml\n"
+        "policy:\n  approval:\n    - name: always\n"
+    )
+    branch(repo, policy)
+    code, data = checked(repo, capsys)
+    assert code == 0, data  # no rule uses `deploy`: the missing file is never read
+    repo.git("checkout", "-q", "main")
+    block = "  block:\n    - name: f\n      if: {deploy: {frozen: true}}\n"
+    repo.commit("policy", {".caution.yml": policy + block})
+    repo.git("checkout", "-q", "feature")
+    repo.git("rebase", "-q", "main")
+    code, _, err = cli(capsys, "-C", str(repo.path), "check", "main..HEAD")
+    assert code == 2 and ".caution.yml:4" in err and "ops/missing.yml: no such file" in err
