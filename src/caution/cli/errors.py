@@ -15,6 +15,7 @@ def is_user_error(exc: BaseException) -> bool:
     from caution.git.errors import GitError
     from caution.policy.approvals import RepositoryNameError
     from caution.policy.check import CheckError
+    from caution.policy.freezes import DeployError
     from caution.policy.init import ConfigExistsError
     from caution.policy.ssh import SshError
     from caution.policy.statement import StatementError
@@ -31,6 +32,7 @@ def is_user_error(exc: BaseException) -> bool:
         (
             CautionError,
             CheckError,
+            DeployError,
             ConfigExistsError,
             GitError,
             MarkerError,

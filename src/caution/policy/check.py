@@ -10,6 +10,7 @@ patch-id of that whole diff.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from caution.policy.approvals import RepositoryNameError, read_approvals, reposi
 from caution.policy.change import Change, change_from_provenance
 from caution.policy.config import CONFIG_NAME, load_config
 from caution.policy.evaluate import evaluate
+from caution.policy.freezes import config_base, status_for
 from caution.policy.model import Condition, Config, Decision, Group, Options, Policy, Requires, Rule
 from caution.policy.predicates import ChangedFiles
 from caution.provenance import provenance_of_range
@@ -113,6 +115,19 @@ def guard_policy_files(config: Config) -> Config:
     return replace(config, policy=Policy(approval, config.policy.block))
 
 
+def uses_predicate(policy: Policy, name: str) -> bool:
+    """Whether any rule of `policy` (approval or block) has the predicate `name`."""
+
+    def in_group(group: Group) -> bool:
+        return any(
+            in_group(c) if isinstance(c, Group) else any(k.predicate == name for k in c.conditions)
+            for c in group.children
+        )
+
+    blocks = (c.predicate == name for rule in policy.block for c in rule.conditions)
+    return in_group(policy.approval) or any(blocks)
+
+
 @dataclass(frozen=True)
 class CheckResult:
     config: Config
@@ -127,6 +142,7 @@ def run_check(
     config_path: Path | None = None,
     target: str | None = None,
     plan: Path | None = None,
+    now: float | None = None,
 ) -> CheckResult:
     where = resolve_change(repo, spec, target)
     config = guard_policy_files(load_config(repo, config_path, rev=where.config_rev))
@@ -148,6 +164,11 @@ def run_check(
         repo, list(change.files), config.reach, plan, rev=where.config_rev
     )
     change.facts["risk"] = score_range(repo, where.spec, config.risk)
+    if uses_predicate(config.policy, "deploy"):  # reads SLO event files: only when asked
+        when = time.time() if now is None else now
+        base = config_base(repo, config_path)
+        in_range = [item.commit for item in result.commits]
+        change.facts["deploy"] = status_for(config, base, None, in_range, when)
     try:
         name: str | None = repository_name(repo, config, where.config_rev or where.head)
         problem = ""

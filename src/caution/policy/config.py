@@ -30,11 +30,12 @@ from caution.policy.predicates import REGISTRY
 from caution.policy.tree import Tree, is_inside
 from caution.reach.settings import ReachSettings
 from caution.risk.settings import RiskSettings
+from caution.rollout.deploy_settings import DeploySettings
 from caution.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml, validate_at
 
 CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
-TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "risk", "guard")
+TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "risk", "guard", "deploy")
 
 
 class _Strict(BaseModel):
@@ -227,8 +228,29 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
     if top.get("guard") is not None and not isinstance(top["guard"], dict):
         raise doc.error(("guard",), "guard must be a mapping (caution guard reads it)")
     return Config(
-        doc.file, is_default, roster, Policy(approval, block), top, reach, risk, repository
+        doc.file,
+        is_default,
+        roster,
+        Policy(approval, block),
+        top,
+        reach,
+        risk,
+        repository,
+        deploy=_deploy(doc, top.get("deploy")),
     )
+
+
+def _deploy(doc: SourceDoc, value: Any) -> DeploySettings:
+    """The `deploy:` section, remembering where each SLO file is named so that a missing
+    one is reported at its line when the gate reads it."""
+    if value is not None and not isinstance(value, dict):
+        raise doc.error(("deploy",), "deploy must be a mapping")
+    settings: DeploySettings = _validate(doc, ("deploy",), DeploySettings, value or {})
+    settings._lines["budget"] = doc.line_of(("deploy", "budget", "slos"))
+    for name in settings.services:
+        where = ("deploy", "services", name, "slos")
+        settings._lines[f"services.{name}"] = doc.line_of(where)
+    return settings
 
 
 def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from caution.policy.tree import Tree
 from caution.reach.settings import ReachSettings
 from caution.risk.settings import RiskSettings
+from caution.rollout.deploy_settings import DeploySettings
 
 APPROVED = "approved"
 PENDING = "pending"
@@ -126,6 +127,7 @@ class Config:
     risk: RiskSettings = field(default_factory=RiskSettings)
     repository: str | None = None  # a stable name approvals are signed for
     location: str | None = None  # the policy file, relative to the repository (for SARIF)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
 
 
 @dataclass(frozen=True)

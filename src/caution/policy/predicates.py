@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from caution.globs import Glob, GlobError, compile_glob
 from caution.policy.change import Change
 from caution.policy.model import Roster
+from caution.rollout.freeze import FreezeStatus
 
 C = TypeVar("C", bound=BaseModel)
 
@@ -426,3 +427,24 @@ def risk(config: RiskCondition, change: Change, roster: Roster) -> Outcome:
             return Outcome(False, f"risk percentile {percentile}")
         reasons.append(f"risk percentile {percentile} {config.percentile}")
     return Outcome(True, "; ".join(reasons))
+
+
+# --- deploy --------------------------------------------------------------------------------------
+
+
+class DeployCondition(Strict):
+    frozen: bool
+
+
+@register("deploy", DeployCondition)
+def deploy(config: DeployCondition, change: Change, roster: Roster) -> Outcome:
+    """`frozen: true` holds while a freeze window is in force, or an error budget is spent
+    and the change is not exempt from it; `frozen: false` while neither. The freezes are the
+    policy's `deploy:` section for every service, read at the time of the check."""
+    status = change.facts.get("deploy")
+    if not isinstance(status, FreezeStatus):
+        raise ValueError("the deploy freeze status is unknown (it is read by `caution check`)")
+    reasons = "; ".join(r.message for r in status.reasons())
+    if status.holds:
+        return Outcome(config.frozen, reasons)
+    return Outcome(not config.frozen, reasons or "no deploy freeze in force")

@@ -91,6 +91,29 @@ def _totals(buckets: Sequence[Bucket], now: float, span: float) -> tuple[float, 
     return good, total
 
 
+@dataclass(frozen=True)
+class Budget:
+    """The error budget over a span: the share left (negative when overspent; None with no
+    events in the span) and how many events it rests on."""
+
+    remaining: float | None
+    events: float
+
+    @property
+    def spent(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+
+def error_budget(
+    buckets: Sequence[Bucket], objective: float, now: float, span: float = SLO_PERIOD
+) -> Budget:
+    """Bad events over the `span` seconds before `now`, against what `objective` (a
+    fraction, 0.999) allows of the same events: 1 − (bad / total) / (1 − objective)."""
+    good, total = _totals(buckets, now, span)
+    remaining = None if total <= 0 else 1 - ((total - good) / total) / (1 - objective)
+    return Budget(remaining, total)
+
+
 def burn_rate(
     buckets: Sequence[Bucket], now: float, span: float, objective: float, min_events: float
 ) -> float | None:
@@ -128,8 +151,7 @@ def assess_burn(
             and short_rate > window.burn_rate
         )
         burns.append(WindowBurn(window, long_rate, short_rate, firing))
-    good, total = _totals(buckets, now, SLO_PERIOD)
-    remaining = None if total <= 0 else 1 - ((total - good) / total) / (1 - objective)
+    budget = error_budget(buckets, objective, now, SLO_PERIOD)
     newest = max((b.end for b in buckets if b.end <= now), default=None)
     stale = newest is None or now - newest > stale_after
-    return BurnReport(objective, now, tuple(burns), remaining, total, newest, stale)
+    return BurnReport(objective, now, tuple(burns), budget.remaining, budget.events, newest, stale)

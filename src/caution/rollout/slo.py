@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from caution.rollout.burn import Bucket, BurnReport, assess_burn
+from caution.rollout.burn import Bucket, Budget, BurnReport, assess_burn, error_budget
 from caution.rollout.samples import SampleError, finite
 from caution.yaml_source import read_yaml, validate_at
 
@@ -96,3 +96,13 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
         )
         reports.append((slo, report))
     return reports
+
+
+def slo_budgets(config: Path, now: float, span: float) -> list[tuple[SloConfig, Budget]]:
+    """Each SLO of `config` with its error budget over the `span` seconds before `now`,
+    from the same event files as `slo_status`."""
+    budgets = []
+    for slo in load_slos(config):
+        buckets = read_buckets((config.parent / slo.events).resolve())
+        budgets.append((slo, error_budget(buckets, slo.objective / 100, now, span)))
+    return budgets
