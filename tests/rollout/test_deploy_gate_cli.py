@@ -291,7 +291,9 @@ def test_the_predicate_blocks_during_a_freeze(
 def test_the_predicate_passes_outside_a_freeze(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    events(repo, 0.0)
+    import time
+
+    events(repo, 0.0, now=int(time.time()))  # `caution check` judges at the real time
     branch(repo, POLICY.format(name="past", start="2000-01-01", end="2000-01-02"))
     code, data = checked(repo, capsys)
     assert code == 0 and data["decision"] == "pass"
@@ -334,3 +336,18 @@ def test_check_reads_no_slo_file_unless_a_rule_asks(
     repo.git("rebase", "-q", "main")
     code, _, err = cli(capsys, "-C", str(repo.path), "check", "main..HEAD")
     assert code == 2 and ".caution.yml:4" in err and "ops/missing.yml: no such file" in err
+
+
+def test_a_budget_nobody_can_see_holds_all_but_exempt_changes(
+    shop: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Events that stopped 30 days ago leave the 28-day budget unknown: unknown is not
+    safe, so the gate holds — and says why — unless the change is exempt."""
+    events(shop, 0.0, now=FRIDAY - 30 * 86400)
+    shop.commit("feature", {"a.txt": "1\n"})
+    code, data, _ = gate(capsys, shop, "--format", "json")
+    assert code == 1 and data["decision"] == "hold"
+    assert any("error budget is unknown" in r["message"] for r in data["reasons"])  # type: ignore[attr-defined, index]
+    shop.commit("fix\n\nChange-Type: security\n")
+    code, data, _ = gate(capsys, shop, "--format", "json")
+    assert code == 0 and data["exempt"] is True

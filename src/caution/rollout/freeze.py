@@ -99,7 +99,9 @@ class FreezeStatus:
 
     @property
     def spent(self) -> tuple[SloBudget, ...]:
-        return tuple(b for b in self.budgets if b.budget.spent)
+        """Budgets spent — or unknown, with no events in the window: a broken event
+        pipeline must not read as a healthy service."""
+        return tuple(b for b in self.budgets if b.budget.spent or b.budget.remaining is None)
 
     @property
     def frozen(self) -> bool:
@@ -141,7 +143,12 @@ def _when(moment: datetime) -> str:
 
 
 def _spent(item: SloBudget) -> str:
-    remaining = item.budget.remaining or 0.0
+    remaining = item.budget.remaining
+    if remaining is None:
+        return (
+            f"SLO {item.slo!r} ({item.objective:g} %) has no events over the last "
+            f"{item.window_days:g} days: its error budget is unknown, which is not safe"
+        )
     return (
         f"SLO {item.slo!r} ({item.objective:g} %) has spent {1 - remaining:.0%} of its error "
         f"budget over the last {item.window_days:g} days"
