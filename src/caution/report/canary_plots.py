@@ -224,8 +224,10 @@ def _box_and_strip(axes: Axes, sides: list[tuple[str, Side | None, str, str]], n
 
 
 def _x_axis(measurements: Sequence[Measurement]) -> tuple[list[Any], str]:
-    """Measurement times when every measurement has one, else their numbers from 1."""
-    if measurements and all(m.at is not None for m in measurements):
+    """Measurement times when every measurement has one and they differ (a date axis around a
+    single time spans years), else their numbers from 1."""
+    times = [m.at for m in measurements]
+    if None not in times and len(set(times)) > 1:
         return [datetime.fromtimestamp(m.at or 0.0, tz=UTC) for m in measurements], "time (UTC)"
     return list(range(1, len(measurements) + 1)), "measurement"
 
@@ -240,7 +242,8 @@ def _finish_x(axes: Axes, xs: list[Any]) -> None:
     else:
         from matplotlib.ticker import MaxNLocator
 
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlim(0.5, len(xs) + 0.5)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def sequential_figure(measurements: Sequence[Measurement]) -> bytes:
