@@ -199,10 +199,13 @@ SEQUENTIAL = CONFIG.replace("count: 3, step: 1s, lookback: 12s", "count: 10, ste
 def test_a_sequential_run_stops_a_degraded_canary_early_and_passes_a_healthy_one(
     prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    report = tmp_path / "report"
     code, result = canary_run(
-        capsys, tmp_path, prometheus, "degraded", "v2", "--sequential", text=SEQUENTIAL
-    )
+        capsys, tmp_path, prometheus, "degraded", "v2", "--sequential", "--report", str(report),
+        text=SEQUENTIAL,
+    )  # fmt: skip
     assert (code, result["verdict"]) == (1, "fail"), result
+    assert (report / "sequential.png").is_file() and (report / "index.html").is_file()
     assert len(result["measurements"]) < 10 and result["alpha"] == 0.05
     last = result["measurements"][-1]["sequential"]
     assert last["decision"] == "fail" and any(e["rejected"] for e in last["evidence"])

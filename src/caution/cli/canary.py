@@ -26,6 +26,9 @@ def judge(
     baseline: Path = typer.Option(..., "--baseline", help="Baseline metrics (JSON)."),
     canary: Path = typer.Option(..., "--canary", help="Canary metrics (JSON)."),
     output: CanaryFormat = typer.Option(CanaryFormat.text, "--format", "-f"),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also draw the report here: a PNG per metric and index.html."
+    ),
 ) -> None:
     """Judge the canary's metrics against the baseline's, as Kayenta does.
 
@@ -37,13 +40,29 @@ def judge(
     from caution.rollout.judge import judge as run_judge
     from caution.rollout.samples import read_samples
 
+    settings = load_canary_config(config)
+    base_samples, canary_samples = read_samples(baseline), read_samples(canary)
     result = run_judge(
-        load_canary_config(config),
-        read_samples(baseline),
-        read_samples(canary),
+        settings,
+        base_samples,
+        canary_samples,
         baseline_name=str(baseline),
         canary_name=str(canary),
     )
+    if report is not None:
+        import time
+
+        from caution.report.canary import judgement_record
+
+        record = judgement_record(
+            result,
+            settings,
+            base_samples,
+            canary_samples,
+            config_name=str(config),
+            at=time.time(),
+        )
+        _draw(record, report)
     if output is CanaryFormat.json:
         sys.stdout.write(json.dumps(judgement_to_json(result), indent=2) + "\n")
     else:
@@ -64,6 +83,9 @@ def run(
         None, "--record", help="Also write the run and the last samples as JSON here."
     ),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for each query."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also draw the report here: PNG plots and index.html."
+    ),
     sequential: bool = typer.Option(
         False,
         "--sequential",
@@ -102,10 +124,49 @@ def run(
             result = run_canary(plan, client, SystemClock(), progress=live)
     else:
         result = run_canary(plan, client, SystemClock(), progress=PlainProgress(sys.stderr, count))
+    recorded = record_to_json(result, str(config))
     if record is not None:
-        record.write_text(json.dumps(record_to_json(result), indent=2) + "\n", encoding="utf-8")
+        record.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
+    if report is not None:
+        _draw(recorded, report)
     if output is CanaryFormat.json:
         sys.stdout.write(json.dumps(run_to_json(result), indent=2) + "\n")
     else:
         render_run(result, sys.stdout)
     raise typer.Exit(0 if result.status.phase is Phase.SUCCESSFUL else 1)
+
+
+@canary_app.command("report")
+def report_command(
+    record: Path = typer.Argument(..., help="A run record (`caution canary run --record`)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for the PNG plots and index.html."),
+) -> None:
+    """Draw a canary report from a run record: baseline against canary per metric, the
+    sequential evidence over time, the score per measurement, and a self-contained HTML page
+    (no script, nothing fetched) that embeds them."""
+    from caution.cli.errors import CautionError
+
+    try:
+        data = json.loads(record.read_text("utf-8"))
+    except OSError as exc:
+        raise CautionError(f"{record}: cannot read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CautionError(f"{record}: not a JSON run record ({exc})") from exc
+    _draw(data, out, source=str(record))
+
+
+def _draw(record: object, out: Path, *, source: str = "the record") -> None:
+    from caution.cli.errors import CautionError
+    from caution.report.canary_plots import write_canary_report
+    from caution.report.canary_record import RecordError
+
+    if not isinstance(record, dict):
+        raise CautionError(f"{source}: expected a JSON object")
+    try:
+        written = write_canary_report(record, out)
+    except RecordError as exc:
+        raise CautionError(f"{source}: {exc}") from exc
+    except OSError as exc:
+        raise CautionError(f"{out}: cannot write the report ({exc.strerror or exc})") from exc
+    page = next((p for p in written if p.name == "index.html"), written[-1])
+    print(f"report: {page}", file=sys.stderr)

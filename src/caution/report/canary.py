@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from caution.rollout.analysis import Phase
-from caution.rollout.canary_run import RunResult
+from caution.rollout.canary_run import PHASE_OF_VERDICT, RunResult
+from caution.rollout.config import CanaryConfig
 from caution.rollout.duration import format_duration
 from caution.rollout.judge import Judgement
+from caution.rollout.samples import Samples
 from caution.rollout.sequential import Look
 
 
@@ -133,16 +135,54 @@ def look_to_json(look: Look) -> dict[str, Any]:
     }
 
 
-def record_to_json(result: RunResult) -> dict[str, Any]:
+def record_to_json(result: RunResult, config: str | None = None) -> dict[str, Any]:
     """`--record`: the run's JSON and the last samples of each arm (NaN as null), so a report
     can be drawn from the numbers the verdict rests on."""
     baseline, canary = result.samples or ({}, {})
     return {
         **run_to_json(result),
-        "samples": {
-            "baseline": {k: [_sample(v) for v in vs] for k, vs in baseline.items()},
-            "canary": {k: [_sample(v) for v in vs] for k, vs in canary.items()},
-        },
+        "config": config,
+        "thresholds": _thresholds(result.plan.config),
+        "samples": _samples_json(baseline, canary),
+    }
+
+
+def judgement_record(
+    judgement: Judgement,
+    config: CanaryConfig,
+    baseline: Samples,
+    canary: Samples,
+    *,
+    config_name: str,
+    at: float,
+) -> dict[str, Any]:
+    """A `caution canary judge` as a one-measurement run record, for the same report."""
+    phase = PHASE_OF_VERDICT[judgement.verdict]
+    return {
+        "config": config_name,
+        "verdict": judgement.verdict,
+        "status": {"phase": str(phase), "reason": judgement.reason or judgement.verdict},
+        "thresholds": _thresholds(config),
+        "measurements": [
+            {
+                "index": 1,
+                "at": _iso(at),
+                "phase": str(phase),
+                "judgement": judgement_to_json(judgement),
+            }
+        ],
+        "samples": _samples_json(baseline, canary),
+    }
+
+
+def _thresholds(config: CanaryConfig) -> dict[str, float]:
+    return {"pass": config.thresholds.pass_, "marginal": config.thresholds.marginal}
+
+
+def _samples_json(baseline: Samples, canary: Samples) -> dict[str, Any]:
+    return {
+        "baseline": {k: [_sample(v) for v in vs] for k, vs in baseline.items()},
+        "canary": {k: [_sample(v) for v in vs] for k, vs in canary.items()},
     }
 
 

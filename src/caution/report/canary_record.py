@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -173,6 +174,19 @@ def _number(value: object, where: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _moment(value: object, where: str) -> float | None:
+    """Unix seconds, or an ISO 8601 time as `caution canary run` writes it."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise RecordError(f"{where}: expected a time, got {_describe(value)}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    return _number(value, where)
+
+
 def _count(value: object, where: str) -> int | None:
     if value is None:
         return None
@@ -265,7 +279,7 @@ def _measurement(value: object, where: str) -> Measurement:
     if data is None:
         raise RecordError(f"{where}: expected an object, got null")
     return Measurement(
-        at=_number(data.get("at"), f"{where}.at"),
+        at=_moment(data.get("at"), f"{where}.at"),
         phase=_text(data.get("phase"), f"{where}.phase"),
         judgement=_judgement(data.get("judgement"), f"{where}.judgement"),
         sequential=_sequential(data.get("sequential"), f"{where}.sequential"),
