@@ -300,3 +300,51 @@ def test_a_run_that_never_had_data_is_not_a_pass_even_within_the_inconclusive_li
     assert [m.phase for m in result.measurements] == [Phase.INCONCLUSIVE] * 3
     assert result.status.phase is Phase.INCONCLUSIVE
     assert result.status.reason == "no measurement could judge the canary"
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("answers", "limits", "phases", "final"),
+    [
+        # NaN answers are removed by the metric's nan_strategy: no data, Inconclusive
+        ([[NAN] * 20], {}, [Phase.INCONCLUSIVE], Phase.INCONCLUSIVE),
+        # some NaN among good values: judged on what is left
+        ([[*HEALTHY[:20], NAN, NAN]], {}, [Phase.SUCCESSFUL] * 3, Phase.SUCCESSFUL),
+        # empty answers: Inconclusive, and within a generous limit still not a pass
+        ([[]], {"inconclusive_limit": 9}, [Phase.INCONCLUSIVE] * 3, Phase.INCONCLUSIVE),
+        # an error streak of four is tolerated, errors do not count towards count
+        (
+            [MeasurementError("down")] * 4 + [HEALTHY],
+            {},
+            [Phase.ERROR] * 4 + [Phase.SUCCESSFUL] * 3,
+            Phase.SUCCESSFUL,
+        ),
+        # five in a row end the run in Error
+        ([MeasurementError("down")] * 5, {}, [Phase.ERROR] * 5, Phase.ERROR),
+        # data, then none: the first inconclusive stops the run for a human
+        ([HEALTHY, []], {}, [Phase.SUCCESSFUL, Phase.INCONCLUSIVE], Phase.INCONCLUSIVE),
+        # failures within the limit, then the count
+        (
+            [SLOW, HEALTHY],
+            {"failure_limit": 1},
+            [Phase.FAILED] + [Phase.SUCCESSFUL] * 2,
+            Phase.SUCCESSFUL,
+        ),
+    ],
+)
+def test_measurement_table(
+    answers: list[list[float] | Exception],
+    limits: dict[str, int],
+    phases: list[Phase],
+    final: Phase | None,
+) -> None:
+    """What the source answers, measurement by measurement → each measurement's phase and
+    the run's end (Argo's rules, with no data never a pass)."""
+    clock = FakeClock()
+    plain = CONFIG.replace("critical: true", "critical: false")
+    result = run_canary(plan_run(config(plain, **limits)), FakeSource(answers, clock), clock)
+    assert [m.phase for m in result.measurements] == phases
+    if final is not None:
+        assert result.status.phase is final, result.status.reason
