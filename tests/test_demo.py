@@ -25,7 +25,7 @@ def test_demo_walkthrough(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout + proc.stderr
     codes = [int(c) for c in re.findall(r"\[exit code (\d+)\]", out)]
-    assert codes == [0, 1, 0, 0, 1, 1, 1, 0]
+    assert codes == [0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1]
     verdicts = re.findall(r"caution check \S+: (PASS|PENDING|BLOCKED)", out)
     assert verdicts == ["PENDING", "PASS", "PENDING", "BLOCKED"]
     assert "stale: approves" in out

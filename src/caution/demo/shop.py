@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from caution.demo.operations import COMMITTED, DEPLOY, export_operations_data
 from caution.git.process import run_git
 
 _START = 1_767_225_600  # 2026-01-01T00:00:00Z: fixed dates make the demo reproducible
@@ -29,7 +30,8 @@ CLAUDE_TRAILER = (
     "Co-Authored-By: Claude <noreply@anthropic.com>\n"
 )
 
-POLICY = """\
+POLICY = (
+    """\
 # The demo shop's policy: see `caution init` for a commented template.
 version: 1
 roster:
@@ -56,6 +58,8 @@ policy:
         changed_files: {paths: [".github/workflows/**"]}
       message: "Autonomous agents may not change CI; ask a human to make this change."
 """
+    + DEPLOY
+)
 
 CART_IMPORT = "from shared import money\n"
 
@@ -257,6 +261,7 @@ def build_shop(root: Path) -> Shop:
             "libs/shared/money.py": "def cents(amount):\n    return round(amount * 100)\n",
             "services/checkout/__init__.py": "",
             "services/checkout/cart.py": CART_IMPORT + _lines(23, "# cart logic, line"),
+            **COMMITTED,
             "services/payments/__init__.py": "",
             "services/payments/capture.py": "from shared.money import cents\n"
             + _lines(29, "# capture logic, line"),
@@ -374,6 +379,7 @@ def build_shop(root: Path) -> Shop:
         },
     )
     b.git("checkout", "--quiet", "main")
+    export_operations_data(repo)
     return Shop(root, repo, keys)
 
 

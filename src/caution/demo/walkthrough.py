@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from caution.demo.operations import EXPORTED
 from caution.demo.shop import Shop, push_follow_up
 
 
@@ -26,7 +27,7 @@ def _caution(console: Console, repo: Path, *args: str) -> int:
 
 
 def run_walkthrough(shop: Shop, console: Console) -> list[int]:
-    """Run every step; return the exit codes (for tests: [0, 1, 0, 0, 1, 1, 1, 0])."""
+    """Run every step; return the exit codes (for tests: [0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1])."""
     repo = shop.repo
     codes: list[int] = []
 
@@ -103,13 +104,64 @@ def run_walkthrough(shop: Shop, console: Console) -> list[int]:
         "8. Line by line: who wrote the catalog cache (git-ai notes, no git-ai needed)",
         lambda: _caution(console, repo, "blame", "services/catalog/cache.py"),
     )
+    step(
+        "9. Before the coupon release: checkout's error budget (SRE workbook burn-rate alerts)",
+        lambda: _caution(console, repo, "slo", "status", "--config", "ops/slos.yml"),
+    )
+    step(
+        "10. The release runs as a canary beside a baseline: Kayenta's judge says it is slower",
+        lambda: _caution(
+            console,
+            repo,
+            "canary",
+            "judge",
+            "--config",
+            "ops/canary.yml",
+            "--baseline",
+            f"{EXPORTED}/baseline.json",
+            "--canary",
+            f"{EXPORTED}/coupons.json",
+            "--report",
+            f"{EXPORTED}/report",
+        ),
+    )
+
+    def gate() -> int:
+        verdict = f"{EXPORTED}/verdict.json"
+        console.print(
+            f"$ caution canary judge … --format json > {verdict}",
+            style="bold cyan",
+            highlight=False,
+            markup=False,
+        )
+        judged = subprocess.run(
+            [sys.executable, "-m", "caution", "canary", "judge", "--config", "ops/canary.yml",
+             "--baseline", f"{EXPORTED}/baseline.json", "--canary", f"{EXPORTED}/coupons.json",
+             "--format", "json"],
+            cwd=repo, capture_output=True, check=False,
+        )  # fmt: skip
+        (repo / verdict).write_bytes(judged.stdout)
+        return _caution(
+            console,
+            repo,
+            "deploy",
+            "gate",
+            "--service",
+            "checkout",
+            "main..feature/coupons",
+            "--canary-result",
+            verdict,
+        )
+
+    step("11. The deploy gate holds the release: its canary failed", gate)
     console.rule("Try it yourself", style="bold")
     console.print(
         f"  cd {repo}\n"
         "  caution check main..feature/coupons --format markdown\n"
         f"  caution approve feature/coupons --key {key} --signer alice@shop.example\n"
         "  caution approvals feature/coupons\n"
-        "  caution blame services/search/ranking.py\n\n"
+        "  caution blame services/search/ranking.py\n"
+        f"  open {repo / EXPORTED / 'report' / 'index.html'}   # the canary report\n\n"
         f"The demo repository: {repo}",
         highlight=False,
         markup=False,
