@@ -304,3 +304,34 @@ def test_a_change_cannot_lower_its_own_tier(
     assert "@pay-team" in data["change"]["reach"]["owners"]
     assert {r["name"]: r["status"] for r in data["rules"]}["tier-0"] == "pending"
     assert code == 1
+
+
+def test_check_builds_the_import_graph_of_the_changes_head_not_the_work_tree(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The gate decides on what was committed: an importer that exists only in the work
+    tree does not count; one deleted there but committed does."""
+    repo.commit(
+        "base",
+        {
+            ".caution.yml": "version: 1\npolicy:\n  approval:\n    - name: any\n",
+            "app/__init__.py": "",
+            "app/core.py": "X = 1\n",
+            "app/api.py": "from app import core\n",
+        },
+    )
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("change core", {"app/core.py": "X = 2\n", "app/jobs.py": "import app.core\n"})
+    repo.write("app/cli.py", "from app.core import X\n")  # not committed
+    (repo.path / "app" / "api.py").unlink()  # deleted, not committed
+
+    def code() -> dict[str, list[str]]:
+        found, out, err = cli(capsys, "-C", str(repo.path), "check", "main..feature", "-f", "json")
+        assert found == 0, err
+        return dict(json.loads(out)["change"]["reach"]["code"])
+
+    expected = {"changed_modules": ["app.core", "app.jobs"], "importers": ["app.api"]}
+    assert code() == expected
+    assert code() == expected  # again, from the cache of that tree
+    _, out, _ = cli(capsys, "-C", str(repo.path), "reach", "main..feature", "-f", "json")
+    assert json.loads(out)["code"]["importers"] == ["app.cli"]  # `reach` reads the work tree

@@ -161,7 +161,7 @@ def run_check(
     # the catalog and CODEOWNERS of the branch merged into, like the policy: a change must
     # not be able to lower its own tier
     change.facts["reach"] = reach_of_files(
-        repo, list(change.files), config.reach, plan, rev=where.config_rev
+        repo, list(change.files), config.reach, plan, rev=where.config_rev, code_rev=where.head
     )
     change.facts["risk"] = score_range(repo, where.spec, config.risk)
     if uses_predicate(config.policy, "deploy"):  # reads SLO event files: only when asked

@@ -2,6 +2,10 @@
 cached under `.caution/cache/` by the tree id of the sources, so a warm `caution
 reach` reads one JSON file instead of parsing every module.
 
+`caution reach` reads the work tree; `caution check` reads the change's head commit (its
+Python files unpacked into a temporary folder), so what the gate decides on is what was
+committed, not whatever happens to be checked out.
+
 Changed modules are found from changed `.py` files under a package (a folder
 with `__init__.py` whose parent has none); their importers are every module
 that imports them, directly or transitively, within those packages.
@@ -9,8 +13,11 @@ that imports them, directly or transitively, within those packages.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+import tarfile
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -89,8 +96,31 @@ def _tree_key(repo: Path) -> str | None:
         return None
 
 
-def import_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
-    key = _tree_key(repo)
+def _python_files_at(repo: Path, rev: str, into: Path) -> None:
+    """Unpack `rev`'s .py files under `into`; a member that would land outside it (or is
+    a link, a device…) is skipped, never written."""
+    archive = run_git(["archive", "--format=tar", rev, "--", ":(glob)**/*.py"], repo)
+
+    def safe(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        if not member.isfile() and not member.isdir():
+            return None
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            return None
+
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter=safe)
+
+
+def import_graph(
+    repo: Path, packages: dict[str, str], rev: str | None = None
+) -> dict[str, list[str]]:
+    """The graph of the work tree, or of commit `rev`."""
+    if rev is not None:
+        key: str | None = run_git(["rev-parse", f"{rev}^{{tree}}"], repo).decode().strip()
+    else:
+        key = _tree_key(repo)
     name = f"imports-{key}.json"
     cache = cache_path(repo, name) if key else None
     if cache is not None and cache.is_file():
@@ -100,7 +130,12 @@ def import_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
                 return {str(k): [str(x) for x in v] for k, v in data.items()}
         except (OSError, ValueError):
             pass
-    graph = build_graph(repo, packages)
+    if rev is None:
+        graph = build_graph(repo, packages)
+    else:
+        with tempfile.TemporaryDirectory(prefix="caution-imports-") as folder:
+            _python_files_at(repo, rev, Path(folder))
+            graph = build_graph(Path(folder), packages)
     if cache is not None:
         try_write_cache(repo, name, json.dumps(graph).encode())
     return graph
@@ -125,11 +160,14 @@ def importers_of(changed: Iterable[str], graph: dict[str, list[str]]) -> list[st
     return sorted(found)
 
 
-def code_reach(repo: Path, tracked: list[str], changed_files: Iterable[str]) -> CodeReach:
+def code_reach(
+    repo: Path, tracked: list[str], changed_files: Iterable[str], rev: str | None = None
+) -> CodeReach:
+    """`tracked`: the files of the work tree, or of `rev` when given."""
     packages = top_level_packages(tracked)
     modules = sorted({m for f in changed_files if (m := module_of(f, packages)) is not None})
     if not modules:
         return CodeReach()
-    graph = import_graph(repo, packages)
+    graph = import_graph(repo, packages, rev)
     present = [m for m in modules if m in graph]
     return CodeReach(tuple(modules), tuple(importers_of(present, graph)))

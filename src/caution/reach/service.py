@@ -93,11 +93,12 @@ def reach_of_files(
     plan: Path | None = None,
     *,
     rev: str | None = None,
+    code_rev: str | None = None,
 ) -> Reach:
     """Reach of `files`, with the catalog and CODEOWNERS of the work tree, or of `rev` when
     given: `caution check` passes the branch the change merges into, so a change cannot
-    lower its own tier or change its owners. (The Python import graph is still built from
-    the work tree.)"""
+    lower its own tier or change its owners. The Python import graph is the work tree's,
+    or `code_rev`'s when given (check passes the change's head: the code that will run)."""
     tracked = tracked_files(repo) if rev is None else tracked_files_at(repo, rev)
     to_read, warnings = catalog_files(tracked, settings.catalog)
     read = (
@@ -117,7 +118,10 @@ def reach_of_files(
         for path in files:
             owners.extend(codeowners.owners_of(path))
     claimed = {f for fs in by_ref.values() for f in fs}
-    code = code_reach(repo, tracked, files) if settings.python_imports else None
+    code = None
+    if settings.python_imports:
+        code_files = tracked if code_rev is None else tracked_files_at(repo, code_rev)
+        code = code_reach(repo, code_files, files, code_rev)
     return Reach(
         components=tuple(touched),
         dependents=tuple(reached),
