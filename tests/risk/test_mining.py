@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -122,9 +123,11 @@ def test_renames_carry_line_counts_and_merges_are_skipped(repo: Repo) -> None:
     assert last["ndev"] == 2  # alice and bob, across the rename
 
 
-def test_szz_labels_the_commit_a_fix_repairs(repo: Repo) -> None:
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_szz_labels_the_commit_a_fix_repairs(tmp_path: Path, object_format: str) -> None:
     from caution.risk.szz import labels
 
+    repo = Repo.init(tmp_path / object_format, f"--object-format={object_format}")
     commit(repo, T0, "alice", "start", {"app.py": "a = 1\nb = 2\nc = 3\n"})
     commit(
         repo, T0 + DAY, "bob", "add the total", {"app.py": "a = 1\nb = 2\nc = 3\ntotal = a - b\n"}

@@ -54,7 +54,8 @@ def _blame(repo: Path, parent: str, path: str, lines: list[int]) -> set[str]:
     found = set()
     for line in out.split(b"\n"):
         head = line.split(b" ", 1)[0]
-        if len(head) == 40 and all(c in b"0123456789abcdef" for c in head):
+        # a porcelain header names the commit: 40 hex digits, or 64 in a SHA-256 repository
+        if len(head) in (40, 64) and all(c in b"0123456789abcdef" for c in head):
             found.add(head.decode())
     return found
 
