@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from caution.provenance.lines import AI, HUMAN, UNKNOWN, LineAttribution, Span
@@ -34,6 +34,16 @@ class TraceRecord:
 class TraceFile:
     records: tuple[TraceRecord, ...]
     skipped_lines: int
+    # records by the revision they name: each commit looks up its own, not every record
+    by_revision: dict[str, list[tuple[int, TraceRecord]]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[tuple[int, TraceRecord]]] = {}
+        for position, record in enumerate(self.records):
+            index.setdefault(record.revision, []).append((position, record))
+        object.__setattr__(self, "by_revision", index)
 
     def for_commit(
         self, sha: str, parents: tuple[str, ...], paths: frozenset[str] | None = None
@@ -42,12 +52,11 @@ class TraceFile:
         reference implementation records HEAD before the edit is committed) and, when
         `paths` is given, describing a file the commit changed — so a record naming
         a parent does not also attach to that parent's own, unrelated commit."""
-        wanted = {sha, *parents[:1]}
-        return [
-            r
-            for r in self.records
-            if r.revision in wanted and (paths is None or not paths.isdisjoint(r.files))
-        ]
+        found = sorted(
+            (entry for rev in {sha, *parents[:1]} for entry in self.by_revision.get(rev, ())),
+            key=lambda entry: entry[0],  # file order: later records win overlaps
+        )
+        return [r for _, r in found if paths is None or not paths.isdisjoint(r.files)]
 
 
 def _contributor(value: Any, fallback: str) -> str:
