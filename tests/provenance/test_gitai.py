@@ -191,3 +191,21 @@ def test_structured_garbage_parses_without_error(lines: list[str]) -> None:
         record = attribution(note, resolve)
         counts = record.counts()
         assert all(v >= 0 for v in counts.values())
+
+
+def test_a_range_reads_only_its_own_notes_and_other_refs_are_only_listed(repo: Repo) -> None:
+    from caution.git.notes import noted_commits
+    from caution.provenance.markers import default_catalog
+    from caution.provenance.service import LineRecords
+
+    old = repo.commit("old", {"a.py": "x = 1\n"})
+    new = repo.commit("new", {"a.py": "x = 2\n"})
+    repo.note("ai", old, "a.py\n  h_aaaaaaaaaaaaaa 1\n---\n{}")
+    repo.note("ai", new, "a.py\n  h_aaaaaaaaaaaaaa 1\n---\n{}")
+    repo.note("ai-attribution", old, "whatever")
+    assert noted_commits(repo.path, "ai-attribution") == {old}
+    records = LineRecords.load(repo.path, default_catalog(), {new})
+    assert set(records._notes) == {new}
+    everything = LineRecords.load(repo.path, default_catalog())
+    assert set(everything._notes) == {old, new}
+    assert everything.notes_present(old) == {"refs/notes/ai-attribution"}

@@ -26,21 +26,31 @@ def notes_refs(repo: Path) -> list[str]:
     return out.decode("utf-8", "replace").split()
 
 
+def _listing(repo: Path, ref: str) -> list[tuple[str, str]]:
+    """(note blob, commit) pairs of `ref`; none when the ref does not exist."""
+    try:
+        listing = run_git(["notes", "--ref", full_ref(ref), "list"], repo)
+    except GitError:
+        return []
+    pairs = []
+    for line in listing.decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def noted_commits(repo: Path, ref: str) -> set[str]:
+    """The commits that have a note under `ref`, without reading any note."""
+    return {commit for _blob, commit in _listing(repo, ref)}
+
+
 def read_notes(repo: Path, ref: str, commits: Collection[str] | None = None) -> dict[str, str]:
     """Note text by commit sha for `ref`, limited to `commits` when given.
 
     A ref that does not exist has no notes; that is not an error.
     """
-    ref = full_ref(ref)
-    try:
-        listing = run_git(["notes", "--ref", ref, "list"], repo)
-    except GitError:
-        return {}
-    pairs = []
-    for line in listing.decode("ascii", "replace").splitlines():
-        parts = line.split()
-        if len(parts) == 2 and (commits is None or parts[1] in commits):
-            pairs.append((parts[0], parts[1]))
+    pairs = [(b, c) for b, c in _listing(repo, ref) if commits is None or c in commits]
     if not pairs:
         return {}
     bodies = cat_files(repo, [blob for blob, _ in pairs])

@@ -59,7 +59,7 @@ def blame_file(
     catalog = catalog or default_catalog()
     lines = blame(repo, path_in_repo(repo, base or repo, path), rev)
     shas = list(dict.fromkeys(line.sha for line in lines if line.sha != UNCOMMITTED))
-    records = LineRecords.load(repo, catalog)
+    records = LineRecords.load(repo, catalog, set(shas))
     commits = {
         item.commit.sha: item
         for item in classify_commits(read_commits_by_sha(repo, shas), records, catalog)

@@ -6,11 +6,11 @@ itself is `classify.classify_commit`, which sees only plain values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from caution.git import Commit, read_commits, read_notes
-from caution.git.notes import notes_refs
+from caution.git.notes import noted_commits, notes_refs
 from caution.git.repo import read_file_at
 from caution.provenance import agent_trace, gitai
 from caution.provenance.agent_trace import TraceFile
@@ -44,14 +44,18 @@ class LineRecords:
         self._cache: dict[str, LineAttribution | None] = {}
 
     @classmethod
-    def load(cls, repo: Path, catalog: MarkerCatalog) -> LineRecords:
+    def load(
+        cls, repo: Path, catalog: MarkerCatalog, commits: Collection[str] | None = None
+    ) -> LineRecords:
+        """Notes of `commits` (all when None): a small range in a long history reads only
+        its own notes; other refs' notes are only listed, never read."""
         refs = notes_refs(repo)
-        notes = read_notes(repo, GITAI_REF) if GITAI_REF in refs else {}
+        notes = read_notes(repo, GITAI_REF, commits) if GITAI_REF in refs else {}
         present: dict[str, set[str]] = {}
         wanted = {m.pattern for m in catalog.by_match("note")}
         for ref in refs:
             if ref in wanted:
-                for sha in read_notes(repo, ref):
+                for sha in noted_commits(repo, ref):
                     present.setdefault(sha, set()).add(ref)
         return cls(notes, _load_traces(repo, catalog), present, catalog.resolve_tool)
 
@@ -108,10 +112,13 @@ def provenance_of_range(
 ) -> RangeProvenance:
     """Provenance of every commit in `spec`, newest first, with the range's summary."""
     catalog = catalog or default_catalog()
-    records = LineRecords.load(repo, catalog)
-    results = []
-    for item in classify_commits(read_commits(repo, spec, reachable=reachable), records, catalog):
-        results.append(item)
-        if progress is not None:
-            progress(len(results))
+    commits = []
+    for commit in read_commits(repo, spec, reachable=reachable):
+        commits.append(commit)  # all first: the notes to read are those of the range
+        if progress is not None and len(commits) % 256 == 0:
+            progress(len(commits))
+    records = LineRecords.load(repo, catalog, {c.sha for c in commits})
+    results = list(classify_commits(commits, records, catalog))
+    if progress is not None:
+        progress(len(results))
     return summarize(spec, results)
