@@ -278,3 +278,35 @@ def test_a_hook_without_agent_denies() -> None:
         check=False,
     )
     assert proc.returncode == 2 and b"--agent" in proc.stderr
+
+
+def test_the_hook_and_the_cli_find_the_same_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through a symlinked folder of a git worktree (a `.git` file), both resolve the real
+    path and stop at the worktree: `rm -rf` of its root is the workspace root for both."""
+    from caution.guard.local import judge
+    from caution.guard.service import places_for
+    from tests.conftest import Repo, cli
+
+    main = Repo.init(tmp_path / "main")
+    main.commit("base", {"a.txt": "1\n"})
+    main.git("worktree", "add", "-q", str(tmp_path / "wt"), "-b", "wt")
+    (tmp_path / "wt" / "sub").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "wt" / "sub")
+    places = places_for(tmp_path / "link", home=str(tmp_path / "home"))
+    assert places.workspace == str((tmp_path / "wt").resolve())
+    assert places.cwd == str((tmp_path / "wt" / "sub").resolve())
+    payload = json.dumps(
+        {
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": "rm -rf .."},
+            "cwd": str(tmp_path / "link"),
+        }
+    ).encode()
+    out, _, _ = judge("claude-code", payload, str(tmp_path), str(tmp_path / "home"))
+    hook_reason = json.loads(out)["hookSpecificOutput"]["permissionDecisionReason"]
+    code, cli_out, _ = cli(capsys, "guard", "check", "--cwd", str(tmp_path / "link"), "rm -rf ..")
+    assert code == 1
+    assert "workspace" in hook_reason and "workspace" in cli_out, (hook_reason, cli_out)

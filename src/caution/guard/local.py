@@ -4,25 +4,14 @@ the resident guard process and, when that is absent, by the hook itself."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from caution.guard.agents import PayloadError, failure, parse_payload, respond
 from caution.guard.config import guard_settings
 from caution.guard.engine import SEVERITY
 from caution.guard.log import append
-from caution.guard.paths import Places
 from caution.guard.rules import default_rules
-from caution.guard.service import check_action
+from caution.guard.service import check_action, places_for
 from caution.yaml_source import SourceError
-
-
-def workspace_of(cwd: str) -> str:
-    """The git root above `cwd` (a `.git` folder or file), else `cwd` — no git process."""
-    path = Path(cwd)
-    for candidate in (path, *path.parents):
-        if (candidate / ".git").exists():
-            return str(candidate)
-    return str(path)
 
 
 def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, int]:
@@ -37,7 +26,7 @@ def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, in
     except PayloadError as exc:
         return failure(str(exc))
     where = agent_cwd or cwd
-    places = Places(cwd=where, workspace=workspace_of(where), home=home)
+    places = places_for(where, home)
     try:
         settings = guard_settings(places.workspace)
     except SourceError as exc:

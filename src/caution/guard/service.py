@@ -8,8 +8,6 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
-from caution.git.errors import GitError
-from caution.git.repo import find_root
 from caution.globs import compile_glob
 from caution.guard.engine import ALLOW, Verdict, check_shell
 from caution.guard.paths import Places, classify
@@ -17,16 +15,21 @@ from caution.guard.rules import RuleSet, default_rules
 from caution.guard.settings import GuardSettings
 
 
-def places_for(cwd: Path) -> Places:
-    cwd = cwd.resolve()
-    try:
-        workspace = find_root(cwd)
-        if workspace.name == ".git" or workspace.suffix == ".git":
-            workspace = cwd
-    except GitError:
-        workspace = cwd
-    home = os.environ.get("HOME") or str(Path.home())
-    return Places(cwd=str(cwd), workspace=str(workspace), home=home)
+def workspace_of(cwd: Path) -> Path:
+    """The git root above `cwd` (a `.git` folder, or file for a worktree), else `cwd`
+    itself (a bare repository, or no repository) — found without starting git, as the
+    hook must answer in milliseconds."""
+    for candidate in (cwd, *cwd.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return cwd
+
+
+def places_for(cwd: Path | str, home: str | None = None) -> Places:
+    """Where an action happens. The one way the CLI and every hook find the workspace."""
+    where = Path(cwd).resolve()
+    home = home or os.environ.get("HOME") or str(Path.home())
+    return Places(cwd=str(where), workspace=str(workspace_of(where)), home=home)
 
 
 def check_write(
