@@ -223,3 +223,38 @@ def test_a_metric_without_query_is_bad_input(
     path = tmp_path / "canary.yml"
     code, _, err = cli(capsys, "canary", "run", "--config", str(path), "--source", "prometheus")
     assert code == 2 and "needs --url" in err
+
+
+SEQUENTIAL = """\
+metrics:
+  - {name: errors, query: 'sum(increase(err{${scope}}[1s]))', direction: increase,
+     sequential: {test: poisson, exposure: requests}}
+  - {name: requests, query: 'sum(increase(req{${scope}}[1s]))'}
+scopes: {baseline: 'version="v1"', canary: 'version="v2"'}
+analysis: {interval: 10ms, count: 2, step: 1s, consecutive_error_limit: 0}
+"""
+
+
+def test_a_sequential_run_with_nothing_to_test_is_bad_input(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every metric muted or only an exposure: no test could fail the canary, so the run
+    would pass on nothing — refused before the first query, one line, exit 2."""
+    for config in (
+        SEQUENTIAL.replace("direction: increase,", "muted: true, direction: increase,"),
+        CONFIG.replace("direction: increase}", "direction: increase, muted: true}"),
+    ):
+        code, _, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=config)
+        assert code == 2 and "nothing to test" in err, err
+        assert len(err.strip().splitlines()) == 1 and not replay.requests
+
+
+def test_negative_counts_are_a_measurement_error_not_a_crash(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`delta()` of a gauge, or a counter reset read with the wrong function, gives negative
+    "counts": the count test cannot weigh them, and says so as an Error."""
+    replay.answer = matrix(lambda query: [-1.0 if "err" in query else 100.0] * 10)
+    code, result, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=SEQUENTIAL)
+    assert (code, result["status"]["phase"]) == (1, "Error"), err
+    assert "errors: counts cannot be negative" in result["measurements"][0]["error"]

@@ -49,6 +49,11 @@ _GRID = 64  # quantiles of the prior on log ρ
 MEAN_MIN_VALUES = 4
 
 
+class CountError(ValueError):
+    """Values the count test cannot weigh (negative counts): the query does not count
+    events. In a live run the measurement is an Error, as for any value it cannot judge."""
+
+
 @dataclass(frozen=True)
 class SequentialSpec:
     name: str
@@ -136,7 +141,7 @@ def poisson_log_e(
     estimated ratio. Steps are paired by position; see `paired_steps` for which count."""
     a, b, eb, ec = paired_steps(baseline, canary, exposure)
     if np.any(a < 0) or np.any(b < 0):
-        raise ValueError("counts cannot be negative")
+        raise CountError("counts cannot be negative: query increase() of a counter")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ratio = (b.sum() / ec.sum()) / (a.sum() / eb.sum()) if a.sum() > 0 else math.nan
     if not len(a) or a.sum() + b.sum() == 0:
@@ -189,7 +194,10 @@ def evidence(
     """The metric's evidence so far; NaN observations are dropped (steps, for counts)."""
     threshold = math.log(metrics / alpha)
     if spec.test is SequentialMethod.POISSON:
-        log_e, estimate = poisson_log_e(baseline, canary, spec.direction, spec.scale, exposure)
+        try:
+            log_e, estimate = poisson_log_e(baseline, canary, spec.direction, spec.scale, exposure)
+        except CountError as exc:
+            raise CountError(f"{spec.name}: {exc}") from exc
         # the steps the test could use, not the values present: a canary with no traffic
         # has zero errors in every step and must not count as data
         n_b = n_c = len(paired_steps(baseline, canary, exposure)[0])
