@@ -126,6 +126,42 @@ def test_refused_connections_and_timeouts_are_measurement_errors(replay: Replay)
         PrometheusClient(replay.url, timeout=0.1)("up", 0, 60, 10)
 
 
+@pytest.mark.parametrize("status", ["200 OK", "503 Service Unavailable"])
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_timeout(status: str) -> None:
+    """The timeout bounds the whole answer, not each read: a server sending a byte every
+    50 ms never lets a single read time out, and would hold a canary run for as long as
+    it liked — an error's body as well."""
+    body = (DATA / "prometheus_empty.json").read_bytes() * 6
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n\r\n"
+            conn.sendall(head.encode())
+            for i in range(len(body)):
+                if stop.is_set():
+                    return
+                conn.sendall(body[i : i + 1])
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(PrometheusError, match=r"no answer within 0\.5s"):
+            PrometheusClient(f"http://127.0.0.1:{server.getsockname()[1]}", timeout=0.5)(
+                "up", 0, 60, 10
+            )
+        assert time.monotonic() - started < 1.5
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
+
+
 @pytest.mark.parametrize("url", ["localhost:9090", "ftp://host", "http://"])
 def test_urls_that_are_not_http_are_bad_input(url: str) -> None:
     with pytest.raises(QueryError, match="--url"):
