@@ -218,6 +218,12 @@ def test_bad_ranges_exit_2(shop: Repo, capsys: pytest.CaptureFixture[str]) -> No
         ("deploy:\n  services:\n    checkout:\n      slo: x.yml\n", 5, "unknown key 'slo'"),
         ("deploy:\n  budget:\n    slos: ops/missing.yml\n", 4, "ops/missing.yml: no such file"),
         ("deploy: [1]\n", 2, "deploy must be a mapping"),
+        ("deploy:\n  freezes:\n    - name: x\n      cron: '0 1 * * *'\n"
+         "      duration: 99999999999999999999w\n", 6, "at most 366 days"),
+        ("deploy:\n  freezes:\n    - name: x\n      cron: '0 0 31 2 *'\n      duration: 1h\n",
+         5, "never starts"),
+        # a number is not a date: pydantic would read 1 as a second after 1970
+        ("deploy:\n  freezes:\n    - name: x\n      from: 1\n      to: 2\n", 5, "ISO date"),
     ],
 )  # fmt: skip
 def test_a_malformed_deploy_section_exits_2_with_its_line(
@@ -228,6 +234,18 @@ def test_a_malformed_deploy_section_exits_2_with_its_line(
     code, out, err = gate(capsys, repo)
     assert code == 2 and out == {}
     assert err.startswith(f"caution: .caution.yml:{line}: ") and problem in err, err
+
+
+@pytest.mark.parametrize("now", ["nan", "inf", "-inf", "1e300", "-1e12"])
+def test_a_time_that_is_no_time_exits_2(
+    shop: Repo, capsys: pytest.CaptureFixture[str], now: str
+) -> None:
+    code, _, err = cli(capsys, "-C", str(shop.path), "deploy", "gate", "--service", "x",
+                       "--now", now)  # fmt: skip
+    assert code == 2 and "--now" in err and len(err.splitlines()) == 1, err
+    slos = str(shop.path / "ops" / "slos.yml")
+    code, _, err = cli(capsys, "slo", "status", "--config", slos, "--now", now)
+    assert code == 2 and "--now" in err and len(err.splitlines()) == 1, err
 
 
 def test_a_bad_slo_file_names_itself(shop: Repo, capsys: pytest.CaptureFixture[str]) -> None:
