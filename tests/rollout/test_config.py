@@ -121,9 +121,29 @@ def test_run_keys_default_to_nothing() -> None:
         ("metrics: [{name: x}]\nanalysis: {intervall: 1m}\n", 2, "unknown key 'intervall'"),
         ("metrics: [{name: x}]\nscopes: {baseline: a}\n", 2, "missing 'canary'"),
         ("metrics: [{name: x}]\nscopes: {baseline: a, canary: a}\n", 2, "the same"),
+        # a blank scope makes `up{ }`, which selects both arms
+        ("metrics: [{name: x}]\nscopes: {baseline: ' ', canary: a}\n", 2, "blank"),
+        # inside a string literal the matchers become part of a label value
+        (
+            "metrics: [{name: x, query: 'up{job=\"${scope}\"}'}]\n",
+            1,
+            "inside a string literal",
+        ),
+        (
+            'metrics: [{name: x, query: "up{${scope}} + on() '
+            "label_replace(up, 'a', '${scope}', '', '')\"}]\n",
+            1,
+            "inside a string literal",
+        ),
     ],
 )
 def test_bad_run_keys_name_line_and_problem(text: str, line: int, problem: str) -> None:
     with pytest.raises(SourceError) as info:
         canary_config_from_doc(parse_yaml(text, "c.yml"))
     assert info.value.line == line and problem in info.value.problem
+
+
+def test_scope_outside_strings_is_fine_even_with_quotes_and_escapes() -> None:
+    query = r'sum(rate(a{${scope},path="/a\"b"}[1m])) / sum(b{${scope},q=`x\`})'
+    config = canary_config_from_doc(parse_yaml(f"metrics: [{{name: x, query: '{query}'}}]", "c"))
+    assert config.metrics[0].query == query

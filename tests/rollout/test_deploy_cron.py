@@ -233,6 +233,10 @@ def test_names_lists_ranges_and_steps() -> None:
         ("1,,2 * * * *", "empty item"),
         ("* * * FOO *", "not a number or a name"),
         ("* * * * JAN", "not a number or a name"),
+        # schedules that can never start: a freeze nobody would ever be held by
+        ("0 0 31 2 *", "never starts"),
+        ("0 0 30,31 2 *", "never starts"),
+        ("0 0 31 4,6,9,11 *", "never starts"),
     ],
 )
 def test_bad_expressions_say_what_is_wrong(expr: str, problem: str) -> None:
@@ -327,3 +331,9 @@ def test_a_freeze_that_always_restarts_is_open_ended() -> None:
     assert found == Span(
         datetime(2026, 6, 1, 8, tzinfo=UTC), datetime(2026, 6, 1, 11, 30, tzinfo=UTC)
     )
+
+
+def test_rare_schedules_that_do_start_are_kept() -> None:
+    assert parse_cron("0 0 29 2 *").days == (29,)  # leap years
+    assert parse_cron("0 0 31 2 MON").weekdays == (1,)  # Mondays in February (Vixie's or)
+    assert parse_cron("0 0 31 1-2 *").months == (1, 2)  # January 31

@@ -184,6 +184,18 @@ def test_a_spent_budget_holds_unless_exempt() -> None:
     assert "Priority: P0" in allowed.reasons[0].message
 
 
+def test_exemption_needs_every_change_marked() -> None:
+    """A marker on one commit does not carry the others of the range through a spent
+    budget: each change the deployment ships must be marked."""
+    partly = freeze_status([], [spent()], [MARKER], NOON, unmarked=("b" * 40,))
+    held = decide_gate("checkout", partly, None)
+    assert held.decision == "hold" and held.frozen and not held.exempt
+    assert [r.kind for r in held.reasons] == ["budget", "budget"]
+    assert "bbbbbbbbbb carries no exempt marker" in held.reasons[-1].message
+    calm = freeze_status([], [healthy()], [MARKER], NOON, unmarked=("b" * 40,))
+    assert decide_gate("checkout", calm, None).decision == "allow"
+
+
 def test_exemption_does_not_lift_a_window_or_a_failed_canary() -> None:
     status = freeze_status([FROZEN], [spent()], [MARKER], NOON)
     decision = decide_gate("checkout", status, None)

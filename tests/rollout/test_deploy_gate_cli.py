@@ -109,16 +109,26 @@ def test_a_spent_budget_holds_unless_a_commit_is_marked(
     assert reason["kind"] == "budget"
     assert "'availability'" in reason["message"] and "200%" in reason["message"]
 
-    shop.commit("fix the outage\n\nchange-type: SECURITY\n", {"a.txt": "2\n"})
-    shop.commit("follow-up", {"a.txt": "3\n"})
-    # the marker is on a commit of the range, not the last one: the range is exempt
+    fix = shop.commit("fix the outage\n\nchange-type: SECURITY\n", {"a.txt": "2\n"})
     code, data, _ = gate(capsys, shop, f"{base}..HEAD")
     assert code == 0 and data["decision"] == "allow" and data["exempt"] is True
     assert [r["kind"] for r in data["reasons"]] == ["exempt"]  # type: ignore[union-attr]
     assert "change-type: SECURITY" in data["reasons"][0]["message"]  # type: ignore[index]
-    # HEAD alone (the default range) carries no marker
-    code, data, _ = gate(capsys, shop)
-    assert code == 1 and data["exempt"] is False
+    # an unmarked change riding along with the fix is not exempt, whichever comes last:
+    # every change the deployment ships must carry a marker
+    follow = shop.commit("follow-up", {"a.txt": "3\n"})
+    for spec in (f"{base}..HEAD", "HEAD"):
+        code, data, _ = gate(capsys, shop, spec)
+        assert code == 1 and data["exempt"] is False, spec
+    kinds = [r["kind"] for r in data["reasons"]]  # type: ignore[union-attr]
+    assert kinds == ["budget"]
+    code, data, _ = gate(capsys, shop, f"{base}..HEAD")
+    message = data["reasons"][-1]["message"]  # type: ignore[index]
+    assert message.startswith(f"not exempt: {follow[:10]} carries no exempt marker")
+    assert f"{fix[:10]} has change-type: SECURITY" in message
+    shop.commit("follow-up, reviewed as part of the fix\n\nPriority: P0\n", {"a.txt": "4\n"})
+    code, data, _ = gate(capsys, shop, f"{fix}..HEAD")
+    assert code == 1  # `follow` is still in the range
 
 
 def test_exempt_trailers_are_configurable(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -218,6 +228,12 @@ def test_bad_ranges_exit_2(shop: Repo, capsys: pytest.CaptureFixture[str]) -> No
         ("deploy:\n  services:\n    checkout:\n      slo: x.yml\n", 5, "unknown key 'slo'"),
         ("deploy:\n  budget:\n    slos: ops/missing.yml\n", 4, "ops/missing.yml: no such file"),
         ("deploy: [1]\n", 2, "deploy must be a mapping"),
+        ("deploy:\n  freezes:\n    - name: x\n      cron: '0 1 * * *'\n"
+         "      duration: 99999999999999999999w\n", 6, "at most 366 days"),
+        ("deploy:\n  freezes:\n    - name: x\n      cron: '0 0 31 2 *'\n      duration: 1h\n",
+         5, "never starts"),
+        # a number is not a date: pydantic would read 1 as a second after 1970
+        ("deploy:\n  freezes:\n    - name: x\n      from: 1\n      to: 2\n", 5, "ISO date"),
     ],
 )  # fmt: skip
 def test_a_malformed_deploy_section_exits_2_with_its_line(
@@ -228,6 +244,18 @@ def test_a_malformed_deploy_section_exits_2_with_its_line(
     code, out, err = gate(capsys, repo)
     assert code == 2 and out == {}
     assert err.startswith(f"caution: .caution.yml:{line}: ") and problem in err, err
+
+
+@pytest.mark.parametrize("now", ["nan", "inf", "-inf", "1e300", "-1e12"])
+def test_a_time_that_is_no_time_exits_2(
+    shop: Repo, capsys: pytest.CaptureFixture[str], now: str
+) -> None:
+    code, _, err = cli(capsys, "-C", str(shop.path), "deploy", "gate", "--service", "x",
+                       "--now", now)  # fmt: skip
+    assert code == 2 and "--now" in err and len(err.splitlines()) == 1, err
+    slos = str(shop.path / "ops" / "slos.yml")
+    code, _, err = cli(capsys, "slo", "status", "--config", slos, "--now", now)
+    assert code == 2 and "--now" in err and len(err.splitlines()) == 1, err
 
 
 def test_a_bad_slo_file_names_itself(shop: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -313,6 +341,12 @@ def test_the_predicate_sees_a_spent_budget_and_exemptions(
     code, data = checked(repo, capsys)
     assert code == 1
     assert "'availability'" in rules_of(data)["deploy-freeze"]["reason"]
+    repo.commit("hotfix\n\nPriority: P0\n")
+    code, data = checked(repo, capsys)
+    assert code == 1  # the branch's first commit ("work") is not marked
+    assert "carries no exempt marker" in rules_of(data)["deploy-freeze"]["reason"]
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "hotfix")
     repo.commit("hotfix\n\nPriority: P0\n")
     code, data = checked(repo, capsys)
     assert code == 0

@@ -126,6 +126,42 @@ def test_refused_connections_and_timeouts_are_measurement_errors(replay: Replay)
         PrometheusClient(replay.url, timeout=0.1)("up", 0, 60, 10)
 
 
+@pytest.mark.parametrize("status", ["200 OK", "503 Service Unavailable"])
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_timeout(status: str) -> None:
+    """The timeout bounds the whole answer, not each read: a server sending a byte every
+    50 ms never lets a single read time out, and would hold a canary run for as long as
+    it liked — an error's body as well."""
+    body = (DATA / "prometheus_empty.json").read_bytes() * 6
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n\r\n"
+            conn.sendall(head.encode())
+            for i in range(len(body)):
+                if stop.is_set():
+                    return
+                conn.sendall(body[i : i + 1])
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(PrometheusError, match=r"no answer within 0\.5s"):
+            PrometheusClient(f"http://127.0.0.1:{server.getsockname()[1]}", timeout=0.5)(
+                "up", 0, 60, 10
+            )
+        assert time.monotonic() - started < 1.5
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
+
+
 @pytest.mark.parametrize("url", ["localhost:9090", "ftp://host", "http://"])
 def test_urls_that_are_not_http_are_bad_input(url: str) -> None:
     with pytest.raises(QueryError, match="--url"):
@@ -223,3 +259,38 @@ def test_a_metric_without_query_is_bad_input(
     path = tmp_path / "canary.yml"
     code, _, err = cli(capsys, "canary", "run", "--config", str(path), "--source", "prometheus")
     assert code == 2 and "needs --url" in err
+
+
+SEQUENTIAL = """\
+metrics:
+  - {name: errors, query: 'sum(increase(err{${scope}}[1s]))', direction: increase,
+     sequential: {test: poisson, exposure: requests}}
+  - {name: requests, query: 'sum(increase(req{${scope}}[1s]))'}
+scopes: {baseline: 'version="v1"', canary: 'version="v2"'}
+analysis: {interval: 10ms, count: 2, step: 1s, consecutive_error_limit: 0}
+"""
+
+
+def test_a_sequential_run_with_nothing_to_test_is_bad_input(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every metric muted or only an exposure: no test could fail the canary, so the run
+    would pass on nothing — refused before the first query, one line, exit 2."""
+    for config in (
+        SEQUENTIAL.replace("direction: increase,", "muted: true, direction: increase,"),
+        CONFIG.replace("direction: increase}", "direction: increase, muted: true}"),
+    ):
+        code, _, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=config)
+        assert code == 2 and "nothing to test" in err, err
+        assert len(err.strip().splitlines()) == 1 and not replay.requests
+
+
+def test_negative_counts_are_a_measurement_error_not_a_crash(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`delta()` of a gauge, or a counter reset read with the wrong function, gives negative
+    "counts": the count test cannot weigh them, and says so as an Error."""
+    replay.answer = matrix(lambda query: [-1.0 if "err" in query else 100.0] * 10)
+    code, result, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=SEQUENTIAL)
+    assert (code, result["status"]["phase"]) == (1, "Error"), err
+    assert "errors: counts cannot be negative" in result["measurements"][0]["error"]

@@ -194,3 +194,44 @@ def test_any_finite_input_gives_a_number_not_a_crash(
     other = [abs(v) if math.isfinite(v) else v for v in can]
     spec = SequentialSpec("e", SequentialMethod.POISSON, direction)
     assert not math.isnan(evidence(spec, counts, other, alpha=0.05).log_e)
+
+
+def test_a_canary_without_traffic_is_never_a_pass() -> None:
+    """Errors per request with no requests on the canary: every step is unusable, so the
+    counts say nothing — too little data, not a healthy canary with no errors."""
+    spec = SequentialSpec("errors", SequentialMethod.POISSON, min_samples=5)
+    base_errors, base_requests = [5.0] * 30, [1000.0] * 30
+    for requests in ([0.0] * 30, [math.nan] * 30, []):
+        state = look(
+            [spec],
+            {"errors": base_errors},
+            {"errors": [0.0] * 30},
+            alpha=0.05,
+            final=True,
+            exposures={"errors": (base_requests, requests)},
+        )
+        assert state.decision is Decision.INCONCLUSIVE, requests
+        assert state.evidence[0].n_canary == 0
+
+
+def test_exposure_shorter_than_the_counts_uses_the_steps_it_covers() -> None:
+    """Prometheus leaves out steps without samples, so a requests series can be shorter
+    than the errors series: the steps it does not cover are skipped, not a crash."""
+    spec = SequentialSpec("errors", SequentialMethod.POISSON, min_samples=5)
+    found = evidence(
+        spec,
+        [5.0] * 30,
+        [5.0] * 30,
+        alpha=0.05,
+        exposure=([1000.0] * 30, [1000.0] * 12),
+    )
+    assert (found.n_baseline, found.n_canary) == (12, 12)
+    assert found.enough_data and not found.rejected
+
+
+def test_a_mean_needs_four_values_whatever_min_samples_says() -> None:
+    """The mean test weighs nothing below four values on a side; a lower min_samples must
+    not turn that silence into a pass."""
+    spec = SequentialSpec("a", min_samples=2)
+    state = look([spec], {"a": [1.0, 1.1, 0.9]}, {"a": [9.0, 9.1, 8.9]}, alpha=0.05, final=True)
+    assert state.decision is Decision.INCONCLUSIVE

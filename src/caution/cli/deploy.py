@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from caution.cli.options import Format, state
+from caution.cli.options import Format, state, unix_time
 
 deploy_app = typer.Typer(
     help="Deployment safeguards: freeze windows, error-budget freezes, canary verdicts.",
@@ -47,7 +47,7 @@ def gate(
 
     repo = state.repository()
     require_commits(repo)
-    when = time.time() if now is None else now
+    when = unix_time(now, time.time())
     decision = run_gate(
         repo, service, revrange, now=when, config_path=config, canary_path=canary_result
     )

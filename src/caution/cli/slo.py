@@ -31,10 +31,11 @@ def status(
     Exit code 0 when nothing fires, 1 when a page or ticket alert fires or the events are
     stale (none newer than the SLO's `stale_after`), 2 on bad input.
     """
+    from caution.cli.options import unix_time
     from caution.report.slo import render_slos, slos_to_json
     from caution.rollout.slo import slo_status
 
-    reports = slo_status(config, time.time() if now is None else now)
+    reports = slo_status(config, unix_time(now, time.time()))
     if output is SloFormat.json:
         sys.stdout.write(json.dumps(slos_to_json(reports), indent=2) + "\n")
     else:

@@ -13,7 +13,7 @@ from pathlib import Path
 from caution.git.model import Commit
 from caution.policy.model import Config
 from caution.rollout.burn import DAY
-from caution.rollout.exempt import exempt_markers
+from caution.rollout.exempt import exempt_markers, unmarked_commits
 from caution.rollout.freeze import FreezeStatus, SloBudget, freeze_status
 from caution.rollout.slo import slo_budgets
 from caution.yaml_source import SourceError
@@ -44,7 +44,13 @@ def status_for(
             budgets.append(SloBudget(slo.name, slos, slo.objective, plan.window_days, budget))
     markers = exempt_markers(commits, settings.exempt.trailers)
     windows = [w.window() for w in plan.windows]
-    return freeze_status(windows, budgets, markers, datetime.fromtimestamp(now, UTC))
+    return freeze_status(
+        windows,
+        budgets,
+        markers,
+        datetime.fromtimestamp(now, UTC),
+        unmarked=unmarked_commits(commits, markers),
+    )
 
 
 def config_base(repo: Path, config_path: Path | None) -> Path:

@@ -38,8 +38,8 @@ from caution.rollout.analysis import Limits, Phase, Status, Tally, assess, worst
 from caution.rollout.config import SCOPE, CanaryConfig
 from caution.rollout.judge import Judgement, judge
 from caution.rollout.samples import Samples
-from caution.rollout.sequential import Decision, Look
-from caution.rollout.sequential_canary import sequential_look
+from caution.rollout.sequential import CountError, Decision, Look
+from caution.rollout.sequential_canary import sequential_look, specs_of
 from caution.rollout.source import MeasurementError, RangeQuery
 
 PHASE_OF_VERDICT = {
@@ -161,6 +161,18 @@ def plan_run(config: CanaryConfig, *, sequential: bool = False) -> Plan:
         raise RunConfigError(
             "analysis: a sequential run weighs everything since the start; drop the lookback"
         )
+    if sequential and not specs_of(config):
+        raise RunConfigError(
+            "sequential: nothing to test — every metric is muted or only another metric's "
+            "exposure, so no test could ever fail the canary"
+        )
+    unqueried = [
+        m.name
+        for m in config.metrics
+        if m.query is None and any(o.sequential.exposure == m.name for o in config.metrics)
+    ]
+    if sequential and unqueried:
+        raise RunConfigError(f"metric {unqueried[0]!r} is an exposure and needs a query")
     scopes = config.scopes
     queries = {
         m.name: (m.query.replace(SCOPE, scopes.baseline), m.query.replace(SCOPE, scopes.canary))
@@ -245,7 +257,10 @@ def _measure(
     judgement = judge(plan.config, baseline, canary)
     if not plan.sequential:
         return Measurement(index, window, phase_of(judgement), judgement), (baseline, canary)
-    look = sequential_look(plan.config, baseline, canary, final=final)
+    try:
+        look = sequential_look(plan.config, baseline, canary, final=final)
+    except CountError as exc:
+        return Measurement(index, window, Phase.ERROR, judgement, error=str(exc)), None
     phase = {
         Decision.FAIL: Phase.FAILED,
         Decision.INCONCLUSIVE: Phase.INCONCLUSIVE,

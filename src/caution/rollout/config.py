@@ -51,6 +51,30 @@ SCOPE = "${scope}"
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
+def _in_string_literal(query: str, text: str) -> bool:
+    """Whether `text` starts inside a PromQL string ("…" and '…' with backslash escapes,
+    `…` raw). Filled in there, matchers become part of a label value: the query either
+    does not parse (found only after the first interval) or quietly means something else."""
+    quote: str | None = None
+    i = 0
+    while i < len(query):
+        char = query[i]
+        if quote is None:
+            if char in "\"'`":
+                quote = char
+            i += 1
+            continue
+        if query.startswith(text, i):
+            return True
+        if char == "\\" and quote != "`":
+            i += 2
+            continue
+        if char == quote:
+            quote = None
+        i += 1
+    return False
+
+
 def _duration(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError("a duration is text with a unit, like 30s, 5m or 1h")
@@ -142,6 +166,11 @@ class MetricConfig(_Strict):
             raise ValueError(f"unknown placeholder ${{{unknown[0]}}} (only {SCOPE} is filled in)")
         if SCOPE not in query:
             raise ValueError(f"the query must contain {SCOPE}, where each arm's matchers go")
+        if _in_string_literal(query, SCOPE):
+            raise ValueError(
+                f"{SCOPE} is inside a string literal: it stands for label matchers "
+                '(version="v2"), so write it between the braces, e.g. up{${scope}}'
+            )
         return query
 
 
@@ -164,6 +193,10 @@ class Scopes(_Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> Scopes:
+        for arm, matchers in (("baseline", self.baseline), ("canary", self.canary)):
+            if not matchers.strip():
+                # `up{ }` selects every series: both arms, the canary among the baseline
+                raise ValueError(f"the {arm} scope is blank: it would select both arms")
         if self.baseline.strip() == self.canary.strip():
             raise ValueError(
                 "baseline and canary scopes are the same: the canary would be judged against itself"

@@ -21,6 +21,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# the longest each month gets, February in leap years
+_LONGEST = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
 class CronError(ValueError):
@@ -123,6 +125,11 @@ def parse_cron(text: str) -> Cron:
     minutes, hours, days, months, weekdays = (
         _values(f, spec) for f, spec in zip(fields, _FIELDS, strict=True)
     )
+    dow_star = fields[4].startswith("*")
+    if dow_star and not any(day <= _LONGEST[month] for month in months for day in days):
+        # 31 February: accepted by cron, never run. A freeze window that never starts is a
+        # typo someone relies on, and it would fail open without a word.
+        raise CronError(f"{text!r} never starts: no month of {fields[3]!r} has day {fields[2]!r}")
     return Cron(
         text=" ".join(fields),
         minutes=minutes,
@@ -131,7 +138,7 @@ def parse_cron(text: str) -> Cron:
         months=months,
         weekdays=tuple(sorted({d % 7 for d in weekdays})),
         dom_star=fields[2].startswith("*"),
-        dow_star=fields[4].startswith("*"),
+        dow_star=dow_star,
     )
 
 

@@ -45,7 +45,10 @@ def parse_duration(text: str) -> timedelta:
     if not found or not any(found.groups()):
         raise ValueError(f"duration {text!r}: expected a number with a unit, such as 62h or 1d12h")
     weeks, days, hours, minutes = (int(g or 0) for g in found.groups())
-    value = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    try:
+        value = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        value = MAX_DURATION * 2  # past any timedelta: refused below like any too long
     if not timedelta(0) < value <= MAX_DURATION:
         raise ValueError(f"duration {text!r}: must be above 0 and at most 366 days")
     return value
@@ -97,6 +100,9 @@ class FreezeWindowSettings(_Strict):
     @field_validator("from_", "to", mode="before")
     @classmethod
     def _moment(cls, value: object) -> object:
+        if isinstance(value, int | float):
+            # pydantic would read a number as seconds after 1970: `from: 2026` is 1970
+            raise ValueError(f"{value!r} is not an ISO date or timestamp (2026-12-20)")
         if isinstance(value, str):
             try:
                 return (

@@ -1,6 +1,7 @@
-"""Which changes may deploy through an error-budget freeze: those with a commit that carries
-a configured trailer (`Priority: P0`, `Change-Type: security`). Keys and values are compared
-without regard to case or surrounding space, as people type them."""
+"""Which changes may deploy through an error-budget freeze: those whose every commit carries
+a configured trailer (`Priority: P0`, `Change-Type: security`); merge commits, which bring
+the others in, need none of their own. Keys and values are compared without regard to case
+or surrounding space, as people type them."""
 
 from __future__ import annotations
 
@@ -24,3 +25,9 @@ def exempt_markers(
             if values is not None and trailer.value.strip().lower() in values:
                 found.append(ExemptMarker(commit.sha, trailer.key, trailer.value))
     return tuple(found)
+
+
+def unmarked_commits(commits: Iterable[Commit], markers: Iterable[ExemptMarker]) -> tuple[str, ...]:
+    """The commits (not merges) of `commits` that carry none of `markers`."""
+    marked = {m.commit for m in markers}
+    return tuple(c.sha for c in commits if not c.is_merge and c.sha not in marked)

@@ -96,6 +96,14 @@ class FreezeStatus:
     windows: tuple[ActiveWindow, ...]
     budgets: tuple[SloBudget, ...]
     exempt: tuple[ExemptMarker, ...]
+    unmarked: tuple[str, ...] = ()  # commits of the change that carry no marker
+
+    @property
+    def is_exempt(self) -> bool:
+        """Every change the deployment ships is marked. One marked fix must not carry
+        unmarked changes through the freeze, wherever it sits in the range: that would
+        let any commit, spoofed or honest, open the freeze for everything before it."""
+        return bool(self.exempt) and not self.unmarked
 
     @property
     def spent(self) -> tuple[SloBudget, ...]:
@@ -112,7 +120,7 @@ class FreezeStatus:
     def holds(self) -> bool:
         """The freeze applies to this change: a window, or a spent budget it is not
         exempt from."""
-        return bool(self.windows or (self.spent and not self.exempt))
+        return bool(self.windows or (self.spent and not self.is_exempt))
 
     def reasons(self) -> tuple[Reason, ...]:
         reasons = [
@@ -125,17 +133,29 @@ class FreezeStatus:
         ]
         spent = [_spent(b) for b in self.spent]
         markers = "; ".join(str(m) for m in self.exempt)
-        if spent and not self.exempt:
+        if spent and not self.is_exempt:
             reasons.extend(Reason("budget", message) for message in spent)
+            if self.exempt:
+                reasons.append(Reason("budget", _partly_marked(self.unmarked, markers)))
         elif spent:
             reasons.append(
                 Reason("exempt", f"{'; '.join(spent)} — but the change is exempt ({markers})")
             )
-        elif self.exempt:
+        elif self.is_exempt:
             reasons.append(
                 Reason("exempt", f"the change is exempt from error-budget freezes ({markers})")
             )
         return tuple(reasons)
+
+
+def _partly_marked(unmarked: Sequence[str], markers: str) -> str:
+    shown = ", ".join(sha[:10] for sha in unmarked[:5])
+    more = f" and {len(unmarked) - 5} more" if len(unmarked) > 5 else ""
+    verb = "carries" if len(unmarked) == 1 else "carry"
+    return (
+        f"not exempt: {shown}{more} {verb} no exempt marker ({markers} does not "
+        "cover the rest of the change)"
+    )
 
 
 def _when(moment: datetime) -> str:
@@ -160,6 +180,8 @@ def freeze_status(
     budgets: Sequence[SloBudget],
     exempt: Sequence[ExemptMarker],
     now: datetime,
+    *,
+    unmarked: Sequence[str] = (),
 ) -> FreezeStatus:
     active = tuple(a for a in (active_window(w, now) for w in windows) if a is not None)
-    return FreezeStatus(active, tuple(budgets), tuple(exempt))
+    return FreezeStatus(active, tuple(budgets), tuple(exempt), tuple(unmarked))

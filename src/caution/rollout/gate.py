@@ -28,7 +28,7 @@ class GateDecision:
     decision: str  # allow | hold
     reasons: tuple[Reason, ...]
     frozen: bool  # a freeze is in force (the change may still be exempt from it)
-    exempt: bool  # the change carries an exempt marker
+    exempt: bool  # every commit of the change carries an exempt marker
 
 
 def decide_gate(service: str, status: FreezeStatus, canary: CanaryResult | None) -> GateDecision:
@@ -41,5 +41,5 @@ def decide_gate(service: str, status: FreezeStatus, canary: CanaryResult | None)
         )
         hold = True
     return GateDecision(
-        service, "hold" if hold else "allow", tuple(reasons), status.frozen, bool(status.exempt)
+        service, "hold" if hold else "allow", tuple(reasons), status.frozen, status.is_exempt
     )

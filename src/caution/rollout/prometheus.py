@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,6 +23,7 @@ from caution.rollout.prometheus_response import (
 from caution.rollout.source import QueryError
 
 MAX_BODY = 64 * 1024 * 1024  # a range answer larger than this is a query asking too much
+CHUNK = 1024 * 1024
 
 
 class PrometheusClient:
@@ -44,17 +46,44 @@ class PrometheusClient:
         request = urllib.request.Request(
             f"{self.endpoint}?{params}", headers={"Accept": "application/json"}
         )
+        # urllib's timeout bounds each socket operation; the deadline bounds the answer, so a
+        # server trickling bytes cannot hold the run for longer than one timeout (and a read)
+        deadline = time.monotonic() + self.timeout
+        response: Any
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                status, body = response.status, _read(response)
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+            status, stream = response.status, response
         except urllib.error.HTTPError as exc:
-            with exc:
-                status, body = exc.code, _read(exc)
+            response, status, stream = exc, exc.code, exc.fp or exc
         except urllib.error.URLError as exc:
             raise PrometheusError(self._unreachable(exc.reason)) from exc
         except (OSError, http.client.HTTPException) as exc:
             raise PrometheusError(self._unreachable(exc)) from exc
+        try:  # reading the body fails as the request can, an error's body included
+            with response:
+                body = self._read(stream, deadline)
+        except (OSError, http.client.HTTPException) as exc:
+            raise PrometheusError(self._unreachable(exc)) from exc
         return series_values(parse_range_response(body, status))
+
+    def _read(self, response: Any, deadline: float) -> bytes:
+        """The body, chunk by chunk (`read1` returns what one read brings, where `read(n)`
+        would wait for all n bytes), until the end, MAX_BODY or the deadline."""
+        read = getattr(response, "read1", None) or response.read
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > deadline:
+                raise PrometheusError(self._unreachable(TimeoutError()))
+            chunk: bytes = read(min(CHUNK, MAX_BODY + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise PrometheusError(
+                    f"answer larger than {MAX_BODY // 2**20} MiB; use a larger step"
+                )
 
     def _unreachable(self, reason: Any) -> str:
         if isinstance(reason, ConnectionRefusedError):
@@ -66,13 +95,6 @@ class PrometheusClient:
         else:
             why = str(getattr(reason, "strerror", None) or reason)
         return f"cannot reach Prometheus at {self.url}: {why}"
-
-
-def _read(response: Any) -> bytes:
-    body: bytes = response.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
-        raise PrometheusError(f"answer larger than {MAX_BODY // 2**20} MiB; use a larger step")
-    return body
 
 
 def _time(seconds: float) -> str:

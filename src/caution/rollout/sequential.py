@@ -45,6 +45,13 @@ from scipy.special import log_ndtr, logsumexp, ndtri
 from caution.rollout.config import Direction, SequentialMethod
 
 _GRID = 64  # quantiles of the prior on log ρ
+# Below this many values on a side the mean test weighs nothing (its t widening needs n > 3)
+MEAN_MIN_VALUES = 4
+
+
+class CountError(ValueError):
+    """Values the count test cannot weigh (negative counts): the query does not count
+    events. In a live run the measurement is an Error, as for any value it cannot judge."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Evidence:
     log_e: float
     log_threshold: float
     estimate: float  # mean: relative difference; poisson: rate ratio; NaN without data
-    n_baseline: int
+    n_baseline: int  # mean: finite values; poisson: usable paired steps (same on both sides)
     n_canary: int
     enough_data: bool
 
@@ -93,7 +100,7 @@ def mean_log_e(
 ) -> tuple[float, float]:
     """log Λ of the Gaussian mSPRT for the difference of means, and the relative difference."""
     x, y = np.asarray(baseline, dtype=float), np.asarray(canary, dtype=float)
-    if len(x) < 4 or len(y) < 4:
+    if len(x) < MEAN_MIN_VALUES or len(y) < MEAN_MIN_VALUES:
         return 0.0, math.nan
     largest = float(max(np.abs(x).max(), np.abs(y).max()))
     if largest == 0:
@@ -131,21 +138,10 @@ def poisson_log_e(
     exposure: tuple[Sequence[float], Sequence[float]] | None = None,
 ) -> tuple[float, float]:
     """log Λ of the conditional-binomial mixture test for the canary's rate ratio, and the
-    estimated ratio. Steps are paired by position; a step missing on either side is skipped."""
-    steps = min(len(baseline), len(canary))
-    a = np.asarray(baseline[:steps], dtype=float)
-    b = np.asarray(canary[:steps], dtype=float)
-    if exposure is None:
-        eb, ec = np.ones(steps), np.ones(steps)
-    else:
-        eb = np.asarray(exposure[0][:steps], dtype=float)
-        ec = np.asarray(exposure[1][:steps], dtype=float)
-        if len(eb) < steps or len(ec) < steps:
-            raise ValueError("exposure needs a value for every step")
-    keep = np.isfinite(a) & np.isfinite(b) & np.isfinite(eb) & np.isfinite(ec) & (eb > 0) & (ec > 0)
-    a, b, eb, ec = a[keep], b[keep], eb[keep], ec[keep]
+    estimated ratio. Steps are paired by position; see `paired_steps` for which count."""
+    a, b, eb, ec = paired_steps(baseline, canary, exposure)
     if np.any(a < 0) or np.any(b < 0):
-        raise ValueError("counts cannot be negative")
+        raise CountError("counts cannot be negative: query increase() of a counter")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ratio = (b.sum() / ec.sum()) / (a.sum() / eb.sum()) if a.sum() > 0 else math.nan
     if not len(a) or a.sum() + b.sum() == 0:
@@ -163,6 +159,29 @@ def poisson_log_e(
     return float(logsumexp(llr) - math.log(len(u))), float(ratio)
 
 
+def paired_steps(
+    baseline: Sequence[float],
+    canary: Sequence[float],
+    exposure: tuple[Sequence[float], Sequence[float]] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(baseline counts, canary counts, baseline exposure, canary exposure) of the steps the
+    count test can use: paired by position, every value finite, both exposures positive.
+    Steps past the shortest series are left out — Prometheus omits steps without samples,
+    so a requests series may be shorter than the errors series — and a step with no
+    exposure on a side (no traffic) says nothing about that side's rate."""
+    series = [baseline, canary] if exposure is None else [baseline, canary, *exposure]
+    steps = min(len(s) for s in series)
+    a = np.asarray(baseline[:steps], dtype=float)
+    b = np.asarray(canary[:steps], dtype=float)
+    if exposure is None:
+        eb, ec = np.ones(steps), np.ones(steps)
+    else:
+        eb = np.asarray(exposure[0][:steps], dtype=float)
+        ec = np.asarray(exposure[1][:steps], dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b) & np.isfinite(eb) & np.isfinite(ec) & (eb > 0) & (ec > 0)
+    return a[keep], b[keep], eb[keep], ec[keep]
+
+
 def evidence(
     spec: SequentialSpec,
     baseline: Sequence[float],
@@ -175,15 +194,21 @@ def evidence(
     """The metric's evidence so far; NaN observations are dropped (steps, for counts)."""
     threshold = math.log(metrics / alpha)
     if spec.test is SequentialMethod.POISSON:
-        log_e, estimate = poisson_log_e(baseline, canary, spec.direction, spec.scale, exposure)
-        n_b = sum(1 for v in baseline if math.isfinite(v))
-        n_c = sum(1 for v in canary if math.isfinite(v))
+        try:
+            log_e, estimate = poisson_log_e(baseline, canary, spec.direction, spec.scale, exposure)
+        except CountError as exc:
+            raise CountError(f"{spec.name}: {exc}") from exc
+        # the steps the test could use, not the values present: a canary with no traffic
+        # has zero errors in every step and must not count as data
+        n_b = n_c = len(paired_steps(baseline, canary, exposure)[0])
+        needed = spec.min_samples
     else:
         x = [v for v in baseline if math.isfinite(v)]
         y = [v for v in canary if math.isfinite(v)]
         log_e, estimate = mean_log_e(x, y, spec.direction, spec.scale)
         n_b, n_c = len(x), len(y)
-    enough = min(n_b, n_c) >= spec.min_samples
+        needed = max(spec.min_samples, MEAN_MIN_VALUES)
+    enough = min(n_b, n_c) >= needed
     return Evidence(spec.name, log_e, threshold, estimate, n_b, n_c, enough)
 
 
