@@ -76,6 +76,7 @@ def test_a_freeze_window_holds_and_says_until_when(
     shop: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shop.commit("feature", {"a.txt": "1\n"})
+    events(shop, 0.0001, now=SATURDAY)  # fresh events: only the window holds
     code, data, _ = gate(capsys, shop, now=SATURDAY)
     assert code == 1 and data["decision"] == "hold" and data["frozen"] is True
     assert data["reasons"] == [
@@ -385,3 +386,17 @@ def test_a_budget_nobody_can_see_holds_all_but_exempt_changes(
     shop.commit("fix\n\nChange-Type: security\n")
     code, data, _ = gate(capsys, shop, "--format", "json")
     assert code == 0 and data["exempt"] is True
+
+
+def test_events_that_stopped_arriving_leave_the_budget_unknown_and_hold(
+    shop: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 28-day budget computed from events that stopped an hour ago would look healthy;
+    past the SLO's stale_after (15m by default) it is unknown, and unknown holds."""
+    shop.commit("feature", {"a.txt": "1\n"})
+    code, data, _ = gate(capsys, shop, now=FRIDAY + 600)
+    assert code == 0, data  # ten minutes: still fresh
+    code, data, _ = gate(capsys, shop, now=FRIDAY + 3600)
+    assert code == 1 and data["decision"] == "hold"
+    (reason,) = data["reasons"]  # type: ignore[misc]
+    assert reason["kind"] == "budget" and "has no events since" in reason["message"]

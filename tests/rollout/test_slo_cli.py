@@ -92,3 +92,15 @@ def test_huge_integers_in_events_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
     )
     code, _, err = status(capsys, config(tmp_path))
     assert code == 2 and "finite numbers" in err
+
+
+def test_counts_whose_sum_would_overflow_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two buckets of 1e308 sum to inf and the burn rate to NaN, which read as OK."""
+    big = {"good": 1e308, "total": 1e308}
+    (tmp_path / "events.json").write_text(
+        json.dumps({"buckets": [{"end": NOW, **big}, {"end": NOW - 60, **big}]})
+    )
+    code, _, err = status(capsys, config(tmp_path))
+    assert code == 2 and "events.json: bucket 0: counts above 2**53" in err

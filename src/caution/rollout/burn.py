@@ -98,20 +98,36 @@ class Budget:
 
     remaining: float | None
     events: float
+    newest: float | None = None  # end of the newest bucket at or before `now`
+    stale: bool = False  # no bucket newer than `stale_after`: the figure may be out of date
 
     @property
     def spent(self) -> bool:
         return self.remaining is not None and self.remaining <= 0
 
+    @property
+    def unknown(self) -> bool:
+        return self.remaining is None or self.stale
+
+
+def newest_bucket(buckets: Sequence[Bucket], now: float) -> float | None:
+    return max((b.end for b in buckets if b.end <= now), default=None)
+
 
 def error_budget(
-    buckets: Sequence[Bucket], objective: float, now: float, span: float = SLO_PERIOD
+    buckets: Sequence[Bucket],
+    objective: float,
+    now: float,
+    span: float = SLO_PERIOD,
+    stale_after: float | None = None,
 ) -> Budget:
     """Bad events over the `span` seconds before `now`, against what `objective` (a
     fraction, 0.999) allows of the same events: 1 − (bad / total) / (1 − objective)."""
     good, total = _totals(buckets, now, span)
     remaining = None if total <= 0 else 1 - ((total - good) / total) / (1 - objective)
-    return Budget(remaining, total)
+    newest = newest_bucket(buckets, now)
+    stale = stale_after is not None and (newest is None or now - newest > stale_after)
+    return Budget(remaining, total, newest, stale)
 
 
 def burn_rate(
@@ -152,6 +168,6 @@ def assess_burn(
         )
         burns.append(WindowBurn(window, long_rate, short_rate, firing))
     budget = error_budget(buckets, objective, now, SLO_PERIOD)
-    newest = max((b.end for b in buckets if b.end <= now), default=None)
+    newest = newest_bucket(buckets, now)
     stale = newest is None or now - newest > stale_after
     return BurnReport(objective, now, tuple(burns), budget.remaining, budget.events, newest, stale)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from caution.rollout.burn import Budget
 from caution.rollout.cron import Cron, active_until
@@ -109,7 +109,7 @@ class FreezeStatus:
     def spent(self) -> tuple[SloBudget, ...]:
         """Budgets spent — or unknown, with no events in the window: a broken event
         pipeline must not read as a healthy service."""
-        return tuple(b for b in self.budgets if b.budget.spent or b.budget.remaining is None)
+        return tuple(b for b in self.budgets if b.budget.spent or b.budget.unknown)
 
     @property
     def frozen(self) -> bool:
@@ -164,6 +164,13 @@ def _when(moment: datetime) -> str:
 
 def _spent(item: SloBudget) -> str:
     remaining = item.budget.remaining
+    newest = item.budget.newest
+    if item.budget.stale and remaining is not None and newest is not None:
+        return (
+            f"SLO {item.slo!r} ({item.objective:g} %) has no events since "
+            f"{_when(datetime.fromtimestamp(newest, UTC))}: its error budget is unknown, "
+            "which is not safe"
+        )
     if remaining is None:
         return (
             f"SLO {item.slo!r} ({item.objective:g} %) has no events over the last "

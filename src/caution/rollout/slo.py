@@ -52,6 +52,9 @@ def load_slos(path: Path) -> list[SloConfig]:
     return parsed.slos
 
 
+_EXACT = 2.0**53
+
+
 def read_buckets(path: Path) -> list[Bucket]:
     """Event counts per time bucket; every problem names the file and the bucket."""
     try:
@@ -74,6 +77,10 @@ def read_buckets(path: Path) -> list[Bucket]:
         ]
         if any(v is None for v in values):
             raise SampleError(f"{path}: bucket {i}: end, good and total must be finite numbers")
+        if any(abs(v) > _EXACT for v in values if v is not None):
+            # sums of counts this large lose precision, then overflow to inf and NaN: the
+            # burn rate of a broken export must not read as "ok"
+            raise SampleError(f"{path}: bucket {i}: counts above 2**53 are not event counts")
         end, good, total = (float(v) for v in values if v is not None)
         if not 0 <= good <= total:
             raise SampleError(f"{path}: bucket {i}: need 0 <= good <= total")
@@ -104,5 +111,6 @@ def slo_budgets(config: Path, now: float, span: float) -> list[tuple[SloConfig, 
     budgets = []
     for slo in load_slos(config):
         buckets = read_buckets((config.parent / slo.events).resolve())
-        budgets.append((slo, error_budget(buckets, slo.objective / 100, now, span)))
+        budget = error_budget(buckets, slo.objective / 100, now, span, slo.stale_after_seconds)
+        budgets.append((slo, budget))
     return budgets
