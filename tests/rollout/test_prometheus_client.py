@@ -101,7 +101,7 @@ def test_the_client_asks_query_range_under_the_url_path(replay: Replay) -> None:
     [
         ("prometheus_bad_data.json", 400, PrometheusQueryError, "parse error"),
         ("prometheus_execution.json", 422, PrometheusError, "HTTP 422: Prometheus: execution"),
-        ("prometheus_not_found.txt", 404, PrometheusError, "HTTP 404: not JSON"),
+        ("prometheus_not_found.txt", 404, PrometheusQueryError, "HTTP 404: no Prometheus query"),
         ("prometheus_nonfinite.json", 200, PrometheusError, "infinite"),
         ("prometheus_vector.json", 200, PrometheusError, "expected a matrix"),
     ],
@@ -248,6 +248,21 @@ def test_a_query_prometheus_cannot_parse_is_bad_input(
     replay.answer = recorded("prometheus_bad_data.json", 400)
     code, _, err = canary_run(capsys, tmp_path, replay.url)
     assert code == 2 and "bad_data: 1:21: parse error" in err.splitlines()[-1]
+
+
+def test_a_bad_query_or_url_stops_the_run_before_the_first_interval(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = CONFIG.replace("interval: 10ms", "interval: 3s")
+    for name, status, problem in [
+        ("prometheus_bad_data.json", 400, "parse error"),
+        ("prometheus_not_found.txt", 404, "no Prometheus query API at this address"),
+    ]:
+        replay.answer = recorded(name, status)
+        started = time.monotonic()
+        code, _, err = canary_run(capsys, tmp_path, replay.url, config=config)
+        assert code == 2 and problem in err.splitlines()[-1]
+        assert time.monotonic() - started < 2.5  # no interval was waited for
 
 
 def test_a_metric_without_query_is_bad_input(

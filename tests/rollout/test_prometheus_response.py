@@ -47,7 +47,7 @@ def test_an_empty_result_is_no_values() -> None:
         ("prometheus_execution.json", 422, PrometheusError, "HTTP 422: Prometheus: execution"),
         ("prometheus_vector.json", 200, PrometheusError, "got 'vector'"),
         ("prometheus_nonfinite.json", 200, PrometheusError, "+Inf"),
-        ("prometheus_not_found.txt", 404, PrometheusError, "HTTP 404: not JSON: '404 page"),
+        ("prometheus_not_found.txt", 404, PrometheusQueryError, "HTTP 404: no Prometheus query"),
     ],
 )
 def test_recorded_failures_say_what_went_wrong(

@@ -188,6 +188,18 @@ def plan_run(config: CanaryConfig, *, sequential: bool = False) -> Plan:
     return Plan(config, queries, limits, a.interval, a.lookback, a.step, sequential)
 
 
+def check_queries(plan: Plan, query_range: RangeQuery, now: float) -> None:
+    """Ask every query once, over the last step, before the first interval: PromQL the
+    server cannot parse or a wrong URL (QueryError) stops the run now rather than an
+    interval later. A server that cannot answer yet is left to the run's error limits."""
+    for base_query, canary_query in plan.queries.values():
+        for query in (base_query, canary_query):
+            try:
+                query_range(query, now - plan.step, now, plan.step)
+            except MeasurementError:
+                return
+
+
 def phase_of(judgement: Judgement) -> Phase:
     return PHASE_OF_VERDICT[judgement.verdict]
 

@@ -15,6 +15,9 @@ saw. The choices:
 - errorType `bad_data` (HTTP 400: the PromQL does not parse, too many points) is a QueryError,
   bad input; every other error (execution, timeout, unavailable, …) may pass and is a
   measurement error;
+- HTTP 401, 403 and 404 with no Prometheus error body mean the URL or its credentials are
+  wrong, not that the server is busy: a QueryError, so the run stops at once instead of
+  retrying into an Error;
 - native histograms (`histograms` in a series) are not numbers: an error asking for a
   quantile or rate instead.
 """
@@ -30,6 +33,14 @@ from typing import Any
 from caution.rollout.source import MeasurementError, QueryError
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]Inf")
+
+
+_WRONG_PLACE = {
+    401: "the server wants credentials (caution sends none): is --url right?",
+    403: "the server refuses this client: is --url right?",
+    404: "no Prometheus query API at this address: give the server's base URL, "
+    "e.g. http://prometheus:9090",
+}
 
 
 class PrometheusError(MeasurementError):
@@ -51,9 +62,12 @@ def parse_range_response(body: bytes, status: int = 200) -> list[Series]:
     try:
         doc = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise PrometheusError(_http(status, f"not JSON: {_excerpt(body)}")) from None
+        doc = None
     if not isinstance(doc, dict) or not isinstance(doc.get("status"), str):
-        raise PrometheusError(_http(status, f"not a Prometheus API answer: {_excerpt(body)}"))
+        if status in _WRONG_PLACE:
+            raise PrometheusQueryError(_http(status, _WRONG_PLACE[status]))
+        what = "not JSON" if doc is None else "not a Prometheus API answer"
+        raise PrometheusError(_http(status, f"{what}: {_excerpt(body)}"))
     if doc["status"] == "error":
         kind = doc.get("errorType")
         message = f"Prometheus: {kind or 'error'}: {doc.get('error') or 'no message'}"
