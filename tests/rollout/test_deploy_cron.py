@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from caution.rollout.cron import (
     LOOKAHEAD,
+    MAX_RESTARTS,
     CronError,
     Span,
     active_until,
@@ -320,7 +321,13 @@ def test_a_freeze_that_always_restarts_is_open_ended() -> None:
     found = active_until(parse_cron("0 * * * *"), ZoneInfo("UTC"), timedelta(minutes=90), now)
     assert found is not None and found.open_ended
     assert found.start == datetime(2026, 6, 1, 12, tzinfo=UTC)
-    assert found.end >= now + LOOKAHEAD
+    # followed for MAX_RESTARTS restarts, each an hour on, unless LOOKAHEAD comes first
+    assert found.end == min(
+        found.start + timedelta(minutes=90) + timedelta(hours=MAX_RESTARTS), now + LOOKAHEAD
+    )
+    every_minute = active_until(parse_cron("* * * * *"), ZoneInfo("UTC"), timedelta(minutes=2), now)
+    assert every_minute is not None and every_minute.open_ended
+    assert every_minute.end == every_minute.start + timedelta(minutes=2) * (MAX_RESTARTS + 1)
     # with a gap between windows, the chain of overlapping starts ends where the gap begins
     found = active_until(parse_cron("0 8-10 * * *"), ZoneInfo("UTC"), timedelta(minutes=90), now)
     assert found is None

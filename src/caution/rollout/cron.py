@@ -219,13 +219,16 @@ def latest_start(cron: Cron, zone: tzinfo, now: datetime, horizon: timedelta) ->
 # How far ahead a freeze that restarts before it ends is followed: a schedule whose starts
 # come closer together than its duration never ends, and is reported as lasting at least this.
 LOOKAHEAD = timedelta(days=31)
+# ... and for at most this many restarts: an every-minute schedule would otherwise take
+# tens of thousands of steps to reach LOOKAHEAD (seconds of CPU for one gate).
+MAX_RESTARTS = 500
 
 
 @dataclass(frozen=True)
 class Span:
     start: datetime
     end: datetime
-    open_ended: bool = False  # restarts went on past LOOKAHEAD: frozen at least until `end`
+    open_ended: bool = False  # restarts went on past the lookahead: frozen at least until `end`
 
 
 def active_until(cron: Cron, zone: tzinfo, duration: timedelta, now: datetime) -> Span | None:
@@ -235,7 +238,9 @@ def active_until(cron: Cron, zone: tzinfo, duration: timedelta, now: datetime) -
     if start is None:
         return None
     end = start + duration
-    while end - now < LOOKAHEAD:
+    for _ in range(MAX_RESTARTS):
+        if end - now >= LOOKAHEAD:
+            break
         later = latest_start(cron, zone, end, duration)
         if later is None or later + duration <= end:
             return Span(start, end)
