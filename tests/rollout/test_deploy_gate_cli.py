@@ -64,6 +64,7 @@ def test_no_freeze_allows(shop: Repo, capsys: pytest.CaptureFixture[str]) -> Non
         "reasons": [],
         "frozen": False,
         "exempt": False,
+        "note": None,
     }
     code, out, _ = cli(
         capsys, "-C", str(shop.path), "deploy", "gate", "--service", "checkout",
@@ -400,3 +401,14 @@ def test_events_that_stopped_arriving_leave_the_budget_unknown_and_hold(
     assert code == 1 and data["decision"] == "hold"
     (reason,) = data["reasons"]  # type: ignore[misc]
     assert reason["kind"] == "budget" and "has no events since" in reason["message"]
+
+
+def test_a_policy_without_a_deploy_section_says_so(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("base", {".caution.yml": "version: 1\npolicy:\n  approval:\n    - name: any\n"})
+    code, data, _ = gate(capsys, repo)
+    assert code == 0 and data["decision"] == "allow"
+    assert "has no deploy: section" in str(data["note"])
+    code, out, _ = cli(capsys, "-C", str(repo.path), "deploy", "gate", "--service", "x")
+    assert "note: " in out and "no freeze or budget can hold this" in out

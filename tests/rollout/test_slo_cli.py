@@ -69,6 +69,10 @@ def test_silence_is_not_health(tmp_path: Path, capsys: pytest.CaptureFixture[str
         ('{"buckets": [{"end": 1, "good": 1}]}', "exactly end, good and total"),
         ("[]", "expected"),
         ("{", "not JSON"),
+        (
+            '{"buckets": [{"end": 7, "good": 1, "total": 1}, {"end": 7, "good": 1, "total": 1}]}',
+            "bucket 1: a second bucket ending at 7",
+        ),
     ],
 )
 def test_bad_events_exit_2(

@@ -5,6 +5,7 @@ the policy (from the branch the change merges into, as `caution check` does), th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from caution.git.log import read_commits
@@ -31,7 +32,12 @@ def run_gate(
         raise DeployError(f"the range {spec} has no commits: nothing to deploy")
     status = status_for(config, config_base(repo, config_path), service, commits, now)
     canary = read_canary_result(canary_path) if canary_path is not None else None
-    return decide_gate(service, status, canary)
+    decision = decide_gate(service, status, canary)
+    deploy = config.deploy
+    if not (deploy.freezes or deploy.budget or deploy.services):
+        note = f"{config.source} has no deploy: section: no freeze or budget can hold this"
+        decision = replace(decision, note=note)
+    return decision
 
 
 __all__ = ["DeployError", "run_gate"]

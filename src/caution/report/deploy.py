@@ -15,6 +15,7 @@ def gate_to_json(decision: GateDecision) -> dict[str, Any]:
         "reasons": [{"kind": r.kind, "message": r.message} for r in decision.reasons],
         "frozen": decision.frozen,
         "exempt": decision.exempt,
+        "note": decision.note,
     }
 
 
@@ -27,3 +28,5 @@ def render_gate(decision: GateDecision, out: TextIO) -> None:
         out.write(f"deploy {decision.service}: HOLD ({count} reason{'s' * (count != 1)})\n")
     for reason in decision.reasons:
         out.write(f"  {reason.kind}: {reason.message}\n")
+    if decision.note:
+        out.write(f"  note: {decision.note}\n")

@@ -29,6 +29,7 @@ class GateDecision:
     reasons: tuple[Reason, ...]
     frozen: bool  # a freeze is in force (the change may still be exempt from it)
     exempt: bool  # every commit of the change carries an exempt marker
+    note: str | None = None  # something the person deploying should know (not a reason)
 
 
 def decide_gate(service: str, status: FreezeStatus, canary: CanaryResult | None) -> GateDecision:

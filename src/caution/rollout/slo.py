@@ -67,6 +67,7 @@ def read_buckets(path: Path) -> list[Bucket]:
     if not isinstance(rows, list):
         raise SampleError(f'{path}: expected {{"buckets": [{{"end", "good", "total"}}, …]}}')
     buckets = []
+    seen: set[float] = set()
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or set(row) != {"end", "good", "total"}:
             raise SampleError(f"{path}: bucket {i} needs exactly end, good and total")
@@ -84,6 +85,10 @@ def read_buckets(path: Path) -> list[Bucket]:
         end, good, total = (float(v) for v in values if v is not None)
         if not 0 <= good <= total:
             raise SampleError(f"{path}: bucket {i}: need 0 <= good <= total")
+        if end in seen:
+            # summed twice, a file delivered twice would halve the budget: say so instead
+            raise SampleError(f"{path}: bucket {i}: a second bucket ending at {end:g}")
+        seen.add(end)
         buckets.append(Bucket(end, good, total))
     return buckets
 
