@@ -65,7 +65,7 @@ def test_a_recorded_sequential_run_is_drawn_by_canary_report(
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("not json", "not a JSON run record"),
+        ("not json", "not JSON"),
         ("[1, 2]", "expected a JSON object"),
         ('{"measurements": {"a": 1}}', "measurements: expected a list"),
         ('{"measurements": [{"at": "yesterday"}]}', "measurements[0].at: expected a time"),

@@ -146,13 +146,12 @@ def report_command(
     sequential evidence over time, the score per measurement, and a self-contained HTML page
     (no script, nothing fetched) that embeds them."""
     from caution.cli.errors import CautionError
+    from caution.json_file import JsonFileError, read_json
 
     try:
-        data = json.loads(record.read_text("utf-8"))
-    except OSError as exc:
-        raise CautionError(f"{record}: cannot read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CautionError(f"{record}: not a JSON run record ({exc})") from exc
+        data = read_json(record)
+    except JsonFileError as exc:
+        raise CautionError(str(exc)) from exc
     _draw(data, out, source=str(record))
 
 

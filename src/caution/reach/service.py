@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from caution.git.log import read_commits
 from caution.git.process import run_git
 from caution.git.repo import cat_files, read_file_at, tracked_files_at
+from caution.json_file import JsonFileError, read_json
 from caution.reach.backstage import Reader, catalog_files, load_catalog, work_tree_reader
 from caution.reach.codeowners import PLACES, Codeowners, parse_codeowners
 from caution.reach.graph import (
@@ -75,11 +75,9 @@ def revision_reader(repo: Path, rev: str, prefetch: list[str]) -> Reader:
 
 def read_plan(path: Path) -> IacReach:
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ReachError(f"{path}: cannot read: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise ReachError(f"{path}: not JSON: {exc}") from exc
+        data = read_json(path)
+    except JsonFileError as exc:
+        raise ReachError(str(exc)) from exc
     try:
         return parse_plan(data)
     except PlanError as exc:

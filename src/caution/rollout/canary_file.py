@@ -6,9 +6,9 @@ Only `verdict` and `score` are read. A file that cannot be read as one is an inp
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from caution.json_file import JsonFileError, read_json
 from caution.rollout.gate import CANARY_VERDICTS, CanaryResult
 from caution.rollout.samples import SampleError
 
@@ -16,13 +16,9 @@ from caution.rollout.samples import SampleError
 def read_canary_result(path: Path) -> CanaryResult:
     name = str(path)
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise SampleError(f"{name}: cannot read ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise SampleError(f"{name}: not UTF-8 text") from exc
-    except json.JSONDecodeError as exc:
-        raise SampleError(f"{name}:{exc.lineno}: not JSON ({exc.msg})") from exc
+        doc = read_json(path)
+    except JsonFileError as exc:
+        raise SampleError(str(exc)) from exc
     if not isinstance(doc, dict) or "verdict" not in doc:
         raise SampleError(f"{name}: expected the JSON of `caution canary judge --format json`")
     verdict = doc["verdict"]

@@ -13,11 +13,11 @@ The events path is relative to the configuration file.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from caution.json_file import JsonFileError, read_json
 from caution.rollout.burn import Bucket, Budget, BurnReport, assess_burn, error_budget
 from caution.rollout.samples import SampleError, finite
 from caution.yaml_source import read_yaml, validate_at
@@ -58,11 +58,9 @@ _EXACT = 2.0**53
 def read_buckets(path: Path) -> list[Bucket]:
     """Event counts per time bucket; every problem names the file and the bucket."""
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise SampleError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SampleError(f"{path}: not JSON ({exc})") from exc
+        doc = read_json(path)
+    except JsonFileError as exc:
+        raise SampleError(str(exc)) from exc
     rows = doc.get("buckets") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
         raise SampleError(f'{path}: expected {{"buckets": [{{"end", "good", "total"}}, …]}}')

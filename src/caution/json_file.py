@@ -1,0 +1,30 @@
+"""Reading a JSON file a user handed us (metrics, SLO events, plans, canary verdicts, run
+records) with one kind of error: `path[:line]: problem`. Deep nesting is an error here too,
+not a RecursionError traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+class JsonFileError(ValueError):
+    """The file cannot be read as JSON; the message names the file and the problem."""
+
+
+def read_json(path: Path) -> Any:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise JsonFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JsonFileError(f"{path}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JsonFileError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
+    except RecursionError:
+        raise JsonFileError(f"{path}: not JSON this program can read (nested too deeply)") from None
