@@ -44,3 +44,28 @@ def test_deeply_nested_input_files_exit_2_without_a_traceback(
     assert code == 2 and "nested too deeply" in err
     code, _, err = cli(capsys, "canary", "report", str(tmp_path / "events.json"), "-o", "r")
     assert code == 2 and "nested too deeply" in err
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_outside_json_nested_too_deeply_is_malformed_input_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An approval note, a hook payload, a metrics file: each reads deep nesting as
+    malformed (skipped, refused, exit 2), never as a RecursionError."""
+    from caution.guard.local import judge
+    from caution.policy.statement import parse_note
+
+    entries, unreadable = parse_note(DEEP + "\n")
+    assert entries == [] and unreadable == 1
+    out, _, code = judge("claude-code", DEEP.encode(), str(tmp_path), str(tmp_path))
+    assert code == 2 and "not JSON" in out + _
+    (tmp_path / "deep.json").write_text(DEEP)
+    (tmp_path / "c.yml").write_text("metrics:\n  - {name: a}\n")
+    deep = str(tmp_path / "deep.json")
+    code, _, err = cli(
+        capsys, "canary", "judge", "--config", str(tmp_path / "c.yml"),
+        "--baseline", deep, "--canary", deep,
+    )  # fmt: skip
+    assert code == 2 and "nested too deeply" in err

@@ -13,6 +13,19 @@ class JsonFileError(ValueError):
     """The file cannot be read as JSON; the message names the file and the problem."""
 
 
+class TooDeepError(ValueError):
+    """JSON nested deeper than Python's parser recurses."""
+
+
+def loads(text: str | bytes, **options: Any) -> Any:
+    """`json.loads`, with nesting too deep for the parser raised as a ValueError like every
+    other malformed input, so callers that handle ValueError never see a RecursionError."""
+    try:
+        return json.loads(text, **options)
+    except RecursionError:
+        raise TooDeepError("nested too deeply") from None
+
+
 def read_json(path: Path) -> Any:
     try:
         data = path.read_bytes()

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from caution import json_file
 from caution.cli.errors import CautionError
 
 guard_app = typer.Typer(
@@ -97,7 +98,7 @@ def evaluate(
             if not line.strip():
                 continue
             try:
-                action = json.loads(line)
+                action = json_file.loads(line)
             except ValueError:
                 action = None
             if not isinstance(action, dict):

@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+from caution import json_file
+
 AGENTS = ("claude-code", "codex", "cursor", "gemini", "copilot")
 SHELL_TOOLS = {"bash", "shell", "run_shell_command", "powershell", "terminal", "exec"}
 WRITE_TOOLS = {
@@ -40,7 +42,7 @@ class PayloadError(ValueError):
 def _object(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = json_file.loads(value)
         except ValueError:
             return {}
     return value if isinstance(value, dict) else {}

@@ -3,8 +3,7 @@ the resident guard process and, when that is absent, by the hook itself."""
 
 from __future__ import annotations
 
-import json
-
+from caution import json_file
 from caution.guard.agents import PayloadError, failure, parse_payload, respond
 from caution.guard.config import guard_settings
 from caution.guard.engine import SEVERITY
@@ -16,7 +15,7 @@ from caution.yaml_source import SourceError
 
 def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, int]:
     try:
-        data = json.loads(payload.decode("utf-8", "replace"))
+        data = json_file.loads(payload.decode("utf-8", "replace"))
     except ValueError:
         return failure("the hook payload is not JSON")
     if not isinstance(data, dict):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from caution import json_file
+
 HEADER = "caution-approval/1"
 NAMESPACE = "caution-approval"
 NOTES_REF = "refs/notes/caution-approvals"
@@ -71,7 +73,7 @@ def parse_statement(text: str) -> Statement:
     if missing:
         raise StatementError(f"statement lacks {', '.join(missing)}")
     try:
-        comment = json.loads(values["comment"])
+        comment = json_file.loads(values["comment"])
     except ValueError as exc:
         raise StatementError("statement comment is not a JSON string") from exc
     if not isinstance(comment, str):
@@ -108,7 +110,7 @@ def parse_note(text: str) -> tuple[list[SignedEntry], int]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = json_file.loads(line)
         except ValueError:
             unreadable += 1
             continue

@@ -12,6 +12,8 @@ import json
 import math
 from pathlib import Path
 
+from caution import json_file
+
 Samples = dict[str, list[float]]
 
 
@@ -21,9 +23,11 @@ class SampleError(ValueError):
 
 def parse_samples(text: str, file: str) -> Samples:
     try:
-        doc = json.loads(text, parse_constant=lambda name: _refuse_constant(name, file))
+        doc = json_file.loads(text, parse_constant=lambda name: _refuse_constant(name, file))
     except json.JSONDecodeError as exc:
         raise SampleError(f"{file}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    except json_file.TooDeepError as exc:
+        raise SampleError(f"{file}: not JSON this program can read ({exc})") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("metrics"), dict):
         raise SampleError(f'{file}: expected {{"metrics": {{"name": [numbers…]}}}}')
     samples: Samples = {}
