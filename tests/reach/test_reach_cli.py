@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from caution.demo import build_shop
 from caution.demo.shop import Shop
+from tests.browser import CHROMIUM, chromium_page
 from tests.conftest import Repo, cli
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -190,26 +188,11 @@ policy:
 def test_reach_html_in_headless_chromium(
     shop: Shop, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     code, out, _ = cli(capsys, "-C", str(shop.repo), "reach", "main..feature/coupons", "-f", "html")
     assert code == 0
     page_file = tmp_path / "reach.html"
     page_file.write_text(out, encoding="utf-8")
-    assert CHROMIUM is not None, "CI must install Debian's chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
+    with chromium_page() as page:
         page.goto(page_file.as_uri())
         assert page.locator("g.node").count() == 3
         assert (
@@ -221,7 +204,6 @@ def test_reach_html_in_headless_chromium(
         assert box is not None and box["width"] > 500
         shot = tmp_path / "reach.png"
         page.screenshot(path=str(shot), full_page=True)
-        browser.close()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000
 

@@ -24,9 +24,9 @@ from caution.rollout.config import Direction, canary_config_from_doc
 from caution.rollout.judge import judge
 from caution.rollout.sequential import Evidence, SequentialSpec, look
 from caution.yaml_source import parse_yaml
+from tests.browser import CHROMIUM, chromium_page
 from tests.rollout.test_config import EXAMPLE
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PNG = b"\x89PNG\r\n\x1a\n"
 START = 1_767_225_600.0
 
@@ -316,27 +316,14 @@ def test_matplotlib_loads_only_when_a_report_is_drawn() -> None:
     reason="Debian's chromium is not installed (CI installs it)",
 )
 def test_the_page_in_headless_chromium(record: dict[str, Any], tmp_path: Path) -> None:
-    from playwright.sync_api import Request, sync_playwright
+    from playwright.sync_api import Request
 
     write_canary_report(hostile_record(record), tmp_path / "hostile")
     write_canary_report(record, tmp_path)
-    assert CHROMIUM is not None, "CI must install Debian's chromium"
     failed: list[str] = []
     requested: list[str] = []
     dialogs: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
+    with chromium_page() as page:
 
         def on_request(request: Request) -> None:
             requested.append(request.url)
@@ -357,7 +344,6 @@ def test_the_page_in_headless_chromium(record: dict[str, Any], tmp_path: Path) -
         page.screenshot(path=str(shot), full_page=True)
         page.goto((tmp_path / "hostile" / "index.html").as_uri())
         assert HOSTILE in page.locator("#metrics").inner_text()
-        browser.close()
     assert failed == []
     assert all(url.startswith(("file://", "data:")) for url in requested), requested
     assert dialogs == []  # no injected script ran
