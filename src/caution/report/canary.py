@@ -161,7 +161,14 @@ def judgement_record(
     return {
         "config": config_name,
         "verdict": judgement.verdict,
-        "status": {"phase": str(phase), "reason": judgement.reason or judgement.verdict},
+        "status": {
+            "phase": str(phase),
+            "reason": judgement.reason
+            or (
+                f"score {judgement.score:g} (pass from {config.thresholds.pass_:g}, "
+                f"marginal from {config.thresholds.marginal:g})"
+            ),
+        },
         "thresholds": _thresholds(config),
         "measurements": [
             {
