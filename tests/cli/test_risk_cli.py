@@ -113,3 +113,16 @@ def test_risk_settings_come_from_the_policy_file(
     history.write(".caution.yml", "version: 1\nrisk: {maturity_days: -1}\n")
     code, _, err = cli(capsys, "-C", where, "risk", "score")
     assert code == 2 and ".caution.yml:2" in err
+
+
+def test_scores_say_when_the_fix_pattern_changed_since_training(
+    history: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = str(history.path)
+    history.write(".caution.yml", 'version: 1\nrisk: {fix_pattern: "(?i)oops", maturity_days: 0}\n')
+    assert cli(capsys, "-C", where, "risk", "train")[0] == 0
+    code, out, _ = cli(capsys, "-C", where, "risk", "score", "HEAD~2..HEAD", "-f", "json")
+    assert code == 0 and "another risk.fix_pattern" not in out
+    history.write(".caution.yml", 'version: 1\nrisk: {fix_pattern: "(?i)fix", maturity_days: 0}\n')
+    code, out, _ = cli(capsys, "-C", where, "risk", "score", "HEAD~2..HEAD", "-f", "json")
+    assert code == 0 and "trained with another risk.fix_pattern" in json.loads(out)["note"]

@@ -98,8 +98,9 @@ def train_repository(
             f"no labelled changes: every non-merge commit is younger than {maturity_days:g} days "
             "(try a smaller --maturity-days)"
         )
-    path = save(repo, TrainingSet(head, maturity_days, data))
-    model = fitted_scorer(repo, TrainingSet(head, maturity_days, data)).model
+    training = TrainingSet(head, maturity_days, data, settings.fix_regex().pattern)
+    path = save(repo, training)
+    model = fitted_scorer(repo, training).model
     return TrainSummary(path, len(data), sum(data.labels), model.kind, model.note)
 
 
@@ -139,4 +140,10 @@ def score_range(repo: Path, spec: str, settings: RiskSettings | None = None) -> 
     scores = scorer.score(
         [c.sha for c in changes], [[c.values[f] for f in FEATURES] for c in changes]
     )
-    return RangeRisk(scores, model.kind, model.note, training.head)
+    note = model.note
+    pattern = (settings or RiskSettings()).fix_regex().pattern
+    if training.fix_pattern is not None and training.fix_pattern != pattern:
+        # the model learnt what a fix is under the old pattern; FIX of the range uses the new
+        stale = "trained with another risk.fix_pattern: run `caution risk train` again"
+        note = f"{note}; {stale}" if note else stale
+    return RangeRisk(scores, model.kind, note, training.head)

@@ -28,6 +28,7 @@ class TrainingSet:
     head: str  # the commit whose history was mined
     maturity_days: float
     data: Dataset
+    fix_pattern: str | None = None  # what counted as a fix (None: a file from before it was kept)
 
 
 def training_path(repo: Path) -> Path:
@@ -39,6 +40,7 @@ def save(repo: Path, training: TrainingSet) -> Path:
         "version": _VERSION,
         "head": training.head,
         "maturity_days": training.maturity_days,
+        "fix_pattern": training.fix_pattern,
         "features": list(FEATURES),
         "rows": training.data.rows,
         "labels": training.data.labels,
@@ -78,10 +80,12 @@ def load(repo: Path) -> TrainingSet | None:
     finite = [*clean_times, maturity_days, *(v for row in clean_rows for v in row)]
     if any(not math.isfinite(v) for v in finite) or any(v not in (0, 1) for v in clean_labels):
         raise TrainingStoreError(f"{where}: values must be finite and labels 0 or 1")
+    pattern = payload.get("fix_pattern")
     return TrainingSet(
         str(payload.get("head", "")),
         maturity_days,
         Dataset(clean_rows, clean_labels, clean_times),
+        pattern if isinstance(pattern, str) else None,
     )
 
 
