@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from caution.risk.features import FEATURES
 from caution.risk.history import history_path, metrics_of, mine_history
 from caution.risk.mining import Miner
 from tests.conftest import Repo
@@ -99,3 +100,24 @@ def test_a_rebased_commit_with_an_old_author_date_is_mined_after_its_parent(repo
     metrics = mine_history(repo.path, use_cache=False).metrics[child].values
     assert metrics["lt"] == 10 and metrics["la"] == 1
     assert metrics["age"] == 0  # negative ages (clock skew) count as none
+
+
+def test_training_and_scoring_see_the_same_metrics_after_a_rebase(repo: Repo) -> None:
+    """Training mined its own pass in author-date order, scoring read the cache: after a
+    rebase (a child older than its parent) the same commit had two sets of metrics."""
+    from caution.risk.service import mined_dataset, range_metrics
+    from caution.risk.settings import RiskSettings
+
+    repo.commit("base", {"app.py": "".join(f"line {i}\n" for i in range(10))})
+    repo.write("app.py", "".join(f"line {i}\n" for i in range(12)))
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "rebased", env={"GIT_AUTHOR_DATE": "1000000000 +0000"})
+    settings = RiskSettings(maturity_days=0)
+    data = mined_dataset(repo.path, settings)
+    scored = {
+        c.sha: [c.values[f] for f in FEATURES]
+        for c in range_metrics(repo.path, "HEAD~1..HEAD", settings)
+    }
+    child = repo.git("rev-parse", "HEAD")
+    assert scored[child] in data.rows
+    assert scored[child][FEATURES.index("lt")] == 10

@@ -13,8 +13,8 @@ from caution.git.process import run_git
 from caution.risk.evaluate import evaluate
 from caution.risk.features import FEATURES, Dataset
 from caution.risk.fitted import fitted_scorer
-from caution.risk.history import metrics_of
-from caution.risk.mining import ChangeMetrics, mine
+from caution.risk.history import metrics_of, mine_history
+from caution.risk.mining import ChangeMetrics
 from caution.risk.scoring import Score
 from caution.risk.settings import RiskSettings
 from caution.risk.store import (
@@ -38,8 +38,9 @@ Progress = Callable[[str, int, int | None], None]  # phase, done, total
 def mined_dataset(
     repo: Path, settings: RiskSettings | None = None, progress: Progress | None = None
 ) -> Dataset:
-    """Every labelled non-merge commit reachable from HEAD, oldest first. Blamed fixes
-    are cached, so a second run blames only new ones."""
+    """Every labelled non-merge commit reachable from HEAD, oldest first. The metrics are
+    the mined-history cache's, the very numbers `risk score` and `check` use (parents mined
+    before children); blamed fixes are cached too, so a second run blames only new ones."""
     history = _history(repo, "HEAD")
     if progress is not None:
         progress("read commits", len(history), len(history))
@@ -55,11 +56,12 @@ def mined_dataset(
         pattern,
     )
     save_szz_cache(repo, cache)
+    mined = mine_history(repo, fix_pattern=pattern).metrics
     rows, ys, times = [], [], []
-    for change in mine(history, pattern):
-        label = marks.get(change.sha)
-        if label is None:
-            continue
+    for commit in history:  # time order, as the model's calibration split expects
+        change, label = mined.get(commit.sha), marks.get(commit.sha)
+        if change is None or label is None:
+            continue  # a merge, or too young to label
         rows.append([change.values[f] for f in FEATURES])
         ys.append(label)
         times.append(change.time)
