@@ -11,8 +11,10 @@ not have been found yet.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from caution.git.errors import GitError
@@ -30,19 +32,23 @@ def is_fix(commit: Commit, pattern: re.Pattern[str] = FIX_PATTERN) -> bool:
 
 
 def _changed_lines(repo: Path, parent: str, fix: str, path: str) -> list[int]:
-    """Line numbers in the parent's version that the fix deleted or modified."""
+    """Line numbers in the parent's version that the fix deleted or modified. With no
+    context (-U0) a hunk's `-` lines are exactly those lines of the parent, in order, so
+    the diff alone says which are blank or comments: no second process for the old file."""
     diff = run_git(
         ["diff", "-U0", "-w", "--no-color", "--no-ext-diff", parent, fix, "--", path], repo
     )
-    old = run_git(["cat-file", "blob", f"{parent}:{path}"], repo).decode("utf-8", "replace")
-    old_lines = old.split("\n")
     lines: list[int] = []
-    for found in _HUNK.finditer(diff):
-        start, count = int(found.group(1)), int(found.group(2) or "1")
-        for number in range(start, start + count):
-            text = old_lines[number - 1] if 0 < number <= len(old_lines) else ""
+    number: int | None = None  # the parent's line number of the next `-` line
+    for raw in diff.split(b"\n"):
+        found = _HUNK.match(raw)
+        if found:
+            number = int(found.group(1))
+        elif number is not None and raw.startswith(b"-"):
+            text = raw[1:].decode("utf-8", "replace")
             if text.strip() and not _COMMENT.match(text):
                 lines.append(number)
+            number += 1
     return lines
 
 
@@ -92,17 +98,23 @@ def introducing_commits(
     it blames) is read and filled, so a second run blames only new fixes; a commit's
     lines at its parent never change, so an entry never goes stale."""
     fixes = [c for c in commits if is_fix(c, fix_pattern)]
+    known = cache if cache is not None else {}
+    todo = [fix for fix in fixes if fix.sha not in known]
+    done = len(fixes) - len(todo)
+    # git blame is the cost of a first run; its processes run side by side, one per core
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        futures = {pool.submit(blame_fix, repo, fix): fix for fix in todo}
+        for future in as_completed(futures):
+            known[futures[future].sha] = future.result()
+            done += 1
+            if progress is not None:
+                progress(done, len(fixes))
+    if progress is not None and not todo:
+        progress(len(fixes), len(fixes))
     found: dict[str, set[str]] = {}
-    for n, fix in enumerate(fixes, 1):
-        blamed = cache.get(fix.sha) if cache is not None else None
-        if blamed is None:
-            blamed = blame_fix(repo, fix)
-            if cache is not None:
-                cache[fix.sha] = blamed
-        for sha in blamed:
+    for fix in fixes:
+        for sha in known[fix.sha]:
             found.setdefault(sha, set()).add(fix.sha)
-        if progress is not None:
-            progress(n, len(fixes))
     return found
 
 
