@@ -26,6 +26,7 @@ scopes: {baseline: 'v="1"', canary: 'v="2"'}
 analysis: {interval: 30s, count: 3, step: 10s}
 """
 HEALTHY = [100.0 + i % 7 for i in range(40)]
+BASELINE = [100.0 + (i + 3) % 7 for i in range(40)]  # the same values in another order
 SLOW = [200.0 + i % 7 for i in range(40)]
 
 
@@ -61,7 +62,7 @@ class FakeSource:
         if end not in self.ends:
             self.ends.append(end)
         if 'v="1"' in query:
-            return HEALTHY
+            return BASELINE
         answer = self.canary[min(len(self.canary), len(self.ends)) - 1]
         if isinstance(answer, Exception):
             raise answer
@@ -348,3 +349,18 @@ def test_measurement_table(
     assert [m.phase for m in result.measurements] == phases
     if final is not None:
         assert result.status.phase is final, result.status.reason
+
+
+def test_scopes_that_select_the_same_series_are_inconclusive_not_a_pass() -> None:
+    """`version!="v2"` for the baseline also selects the canary; identical answers for every
+    metric mean the arms are the same series, which Kayenta would pass as identical data."""
+    clock = FakeClock()
+
+    def same(query: str, start: float, end: float, step: float) -> list[float]:
+        return HEALTHY  # both arms, every metric: the same values
+
+    plain = CONFIG.replace(", critical: true", "")
+    result = run_canary(plan_run(config(plain, inconclusive_limit=5)), same, clock)
+    assert result.status.phase is Phase.INCONCLUSIVE
+    assert all(m.phase is Phase.INCONCLUSIVE for m in result.measurements)
+    assert "do the scopes select the same series?" in str(result.measurements[0].error)

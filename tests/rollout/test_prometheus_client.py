@@ -178,7 +178,10 @@ analysis: {interval: 10ms, count: 2, step: 1s, consecutive_error_limit: 0}
 
 
 def healthy(query: str) -> list[float]:
-    return [100.0 + i % 7 for i in range(30)]
+    """The same values for both arms, in another order for the baseline (two deployments
+    never answer identically)."""
+    shift = 3 if "v1" in query else 0
+    return [100.0 + (i + shift) % 7 for i in range(30)]
 
 
 def slow(query: str) -> list[float]:
@@ -305,7 +308,7 @@ def test_negative_counts_are_a_measurement_error_not_a_crash(
 ) -> None:
     """`delta()` of a gauge, or a counter reset read with the wrong function, gives negative
     "counts": the count test cannot weigh them, and says so as an Error."""
-    replay.answer = matrix(lambda query: [-1.0 if "err" in query else 100.0] * 10)
+    replay.answer = matrix(lambda query: [-1.0] * 10 if "err" in query else healthy(query)[:10])
     code, result, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=SEQUENTIAL)
     assert (code, result["status"]["phase"]) == (1, "Error"), err
     assert "errors: counts cannot be negative" in result["measurements"][0]["error"]

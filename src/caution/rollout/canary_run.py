@@ -30,6 +30,7 @@ severe phase wins.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -266,6 +267,12 @@ def _measure(
                 into[name] = query_range(query, window.start, window.end, plan.step)
             except MeasurementError as exc:
                 return Measurement(index, window, Phase.ERROR, error=f"{name} ({arm}): {exc}"), None
+    if _same_series(plan, baseline, canary):
+        why = (
+            "baseline and canary answered the very same values for every metric: do the "
+            "scopes select the same series?"
+        )
+        return Measurement(index, window, Phase.INCONCLUSIVE, error=why), None
     judgement = judge(plan.config, baseline, canary)
     if not plan.sequential:
         return Measurement(index, window, phase_of(judgement), judgement), (baseline, canary)
@@ -281,3 +288,19 @@ def _measure(
         phase = Phase.INCONCLUSIVE  # nothing measured yet: never a silent pass
     measurement = Measurement(index, window, phase, judgement, sequential=look)
     return measurement, (baseline, canary)
+
+
+def _same_series(plan: Plan, baseline: Samples, canary: Samples) -> bool:
+    """Two deployments never report identical values at every step of every metric; two
+    scopes that select the same series do (Kayenta would pass them: identical data)."""
+    names = list(plan.queries)
+    return bool(names) and all(
+        baseline[n] and len(baseline[n]) > 1 and _identical(baseline[n], canary[n]) for n in names
+    )
+
+
+def _identical(a: list[float], b: list[float]) -> bool:
+    """Equal, NaN matching NaN."""
+    if len(a) != len(b):
+        return False
+    return all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b, strict=True))
