@@ -26,15 +26,20 @@ def loads(text: str | bytes, **options: Any) -> Any:
         raise TooDeepError("nested too deeply") from None
 
 
-def read_json(path: Path) -> Any:
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text; JsonFileError when it cannot be read or is not UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise JsonFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise JsonFileError(f"{path}: not UTF-8 text") from None
+
+
+def read_json(path: Path) -> Any:
+    text = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -66,11 +66,7 @@ def _refuse_constant(name: str, file: str) -> float:
 
 def read_samples(path: Path) -> Samples:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SampleError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SampleError(f"{path}: not UTF-8 text") from exc
+        text = json_file.read_text(path)
+    except json_file.JsonFileError as exc:
+        raise SampleError(str(exc)) from exc
     return parse_samples(text, str(path))
