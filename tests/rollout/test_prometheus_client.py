@@ -4,6 +4,7 @@ replays answers recorded from a real Prometheus (tests/data/rollout/prometheus_*
 from __future__ import annotations
 
 import json
+import math
 import re
 import socket
 import threading
@@ -72,7 +73,14 @@ def recorded(name: str, status: int) -> Callable[[str, dict[str, str]], Answer]:
 
 def matrix(values: Callable[[str], list[float]]) -> Callable[[str, dict[str, str]], Answer]:
     def answer(path: str, query: dict[str, str]) -> Answer:
-        pairs = [[1_767_225_600 + i, repr(v)] for i, v in enumerate(values(query["query"]))]
+        """Values at the asked start, one per asked step (as Prometheus answers), for as
+        many steps as the window has."""
+        start, end, step = (
+            float(query.get(k, d)) for k, d in (("start", 0), ("end", 1e9), ("step", 1))
+        )
+        room = int((end - start) // step) + 1
+        found = values(query["query"])[:room]
+        pairs = [[start + i * step, repr(v)] for i, v in enumerate(found)]
         result = [{"metric": {"job": "app"}, "values": pairs}] if pairs else []
         doc = {"status": "success", "data": {"resultType": "matrix", "result": result}}
         return 200, json.dumps(doc).encode()
@@ -173,7 +181,7 @@ metrics:
   - {name: latency, query: 'avg(lat{${scope}})', direction: increase}
   - {name: errors, query: 'sum(err{${scope}})', direction: increase}
 scopes: {baseline: 'version="v1"', canary: 'version="v2"'}
-analysis: {interval: 10ms, count: 2, step: 1s, consecutive_error_limit: 0}
+analysis: {interval: 10ms, count: 2, step: 1s, lookback: 29s, consecutive_error_limit: 0}
 """
 
 
@@ -296,7 +304,9 @@ def test_a_sequential_run_with_nothing_to_test_is_bad_input(
     would pass on nothing — refused before the first query, one line, exit 2."""
     for config in (
         SEQUENTIAL.replace("direction: increase,", "muted: true, direction: increase,"),
-        CONFIG.replace("direction: increase}", "direction: increase, muted: true}"),
+        CONFIG.replace("direction: increase}", "direction: increase, muted: true}").replace(
+            " lookback: 29s,", ""
+        ),
     ):
         code, _, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=config)
         assert code == 2 and "nothing to test" in err, err
@@ -312,3 +322,26 @@ def test_negative_counts_are_a_measurement_error_not_a_crash(
     code, result, err = canary_run(capsys, tmp_path, replay.url, "--sequential", config=SEQUENTIAL)
     assert (code, result["status"]["phase"]) == (1, "Error"), err
     assert "errors: counts cannot be negative" in result["measurements"][0]["error"]
+
+
+def test_a_series_that_starts_late_stays_on_its_steps(replay: Replay) -> None:
+    """The canary's error counter exists only from its first error on: its values land on
+    the steps they were measured at, NaN before, as long as the requests they divide."""
+    from caution.rollout.prometheus import PrometheusClient
+
+    def answer(path: str, query: dict[str, str]) -> Answer:
+        start, step = float(query["start"]), float(query["step"])
+        steps = range(7, 10) if "err" in query["query"] else range(10)
+        pairs = [[start + i * step, "1"] for i in steps]
+        doc = {
+            "status": "success",
+            "data": {"resultType": "matrix", "result": [{"metric": {}, "values": pairs}]},
+        }
+        return 200, json.dumps(doc).encode()
+
+    replay.answer = answer
+    client = PrometheusClient(replay.url)
+    errors = client("sum(err)", 1000.0, 1009.0, 1.0)
+    requests = client("sum(req)", 1000.0, 1009.0, 1.0)
+    assert len(errors) == len(requests) == 10
+    assert [i for i, v in enumerate(errors) if not math.isnan(v)] == [7, 8, 9]

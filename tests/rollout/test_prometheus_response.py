@@ -143,3 +143,21 @@ def test_well_formed_matrices_read_back_in_order(series: list[Any]) -> None:
     assert all(
         (math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(values, expected, strict=True)
     )
+
+
+def test_series_are_put_on_the_querys_grid_so_gaps_stay_gaps() -> None:
+    """Prometheus leaves out steps without a sample; read in order, the later values of a
+    series that started late would pair with the first steps of the other arm."""
+    from caution.rollout.prometheus_response import series_on_grid
+
+    late = {"metric": {"v": "2"}, "values": [[130, "5"], [140, "6"]]}
+    full = {"metric": {"v": "1"}, "values": [[100 + 10 * i, str(i)] for i in range(5)]}
+    series = parse_range_response(envelope([late]))
+    grid = series_on_grid(series, 100, 140, 10)
+    assert [None if math.isnan(v) else v for v in grid] == [None, None, None, 5.0, 6.0]
+    both = series_on_grid(parse_range_response(envelope([full, late])), 100, 140, 10)
+    assert len(both) == 10 and both[:5] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    outside = {"metric": {}, "values": [[90, "1"], [150, "2"], [120, "3"]]}
+    grid = series_on_grid(parse_range_response(envelope([outside])), 100, 140, 10)
+    assert [None if math.isnan(v) else v for v in grid] == [None, None, 3.0, None, None]
+    assert series_on_grid([], 100, 140, 10) == []  # no series: no data, not NaN padding

@@ -18,7 +18,7 @@ from typing import Any
 from caution.rollout.prometheus_response import (
     PrometheusError,
     parse_range_response,
-    series_values,
+    series_on_grid,
 )
 from caution.rollout.source import QueryError
 
@@ -64,7 +64,7 @@ class PrometheusClient:
                 body = self._read(stream, deadline)
         except (OSError, http.client.HTTPException) as exc:
             raise PrometheusError(self._unreachable(exc)) from exc
-        return series_values(parse_range_response(body, status))
+        return series_on_grid(parse_range_response(body, status), start, end, step)
 
     def _read(self, response: Any, deadline: float) -> bytes:
         """The body, chunk by chunk (`read1` returns what one read brings, where `read(n)`

@@ -55,6 +55,7 @@ class PrometheusQueryError(QueryError):
 class Series:
     labels: dict[str, str]
     values: tuple[float, ...]
+    times: tuple[float, ...] = ()  # unix seconds of each value, when known
 
 
 def parse_range_response(body: bytes, status: int = 200) -> list[Series]:
@@ -96,6 +97,25 @@ def series_values(series: list[Series]) -> list[float]:
     return [value for s in series for value in s.values]
 
 
+def series_on_grid(series: list[Series], start: float, end: float, step: float) -> list[float]:
+    """Each series on the query's own grid (start, start + step, … ≤ end), a step with no
+    sample NaN, series after series. Prometheus leaves out the steps where a series had no
+    sample — an error counter that does not exist yet, say — and values read in order would
+    then pair one arm's step with another step of the other arm (or of the exposure)."""
+    if step <= 0 or end < start:
+        return series_values(series)
+    size = int((end - start) // step) + 1
+    values: list[float] = []
+    for s in series:
+        row = [math.nan] * size
+        for moment, value in zip(s.times, s.values, strict=True):
+            index = round((moment - start) / step)
+            if 0 <= index < size:
+                row[index] = value
+        values.extend(row)
+    return values
+
+
 def _series(item: Any, index: int) -> Series:
     if not isinstance(item, dict):
         raise PrometheusError(f"series {index} is not an object")
@@ -112,7 +132,11 @@ def _series(item: Any, index: int) -> Series:
     values = item.get("values")
     if not isinstance(values, list):
         raise PrometheusError(f"series {name}: no list of values")
-    return Series(dict(labels), tuple(_value(pair, name) for pair in values))
+    return Series(
+        dict(labels),
+        tuple(_value(pair, name) for pair in values),
+        tuple(float(pair[0]) for pair in values),
+    )
 
 
 def _value(pair: Any, name: str) -> float:
