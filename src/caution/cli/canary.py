@@ -9,15 +9,12 @@ from pathlib import Path
 
 import typer
 
+from caution.cli.options import Format
+
 canary_app = typer.Typer(
     help="Judge a canary deployment against a baseline running at the same time.",
     no_args_is_help=True,
 )
-
-
-class CanaryFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 @canary_app.command("judge")
@@ -25,7 +22,7 @@ def judge(
     config: Path = typer.Option(..., "--config", help="Canary configuration (YAML)."),
     baseline: Path = typer.Option(..., "--baseline", help="Baseline metrics (JSON)."),
     canary: Path = typer.Option(..., "--canary", help="Canary metrics (JSON)."),
-    output: CanaryFormat = typer.Option(CanaryFormat.text, "--format", "-f"),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
     report: Path | None = typer.Option(
         None, "--report", help="Also draw the report here: a PNG per metric and index.html."
     ),
@@ -63,7 +60,7 @@ def judge(
             at=time.time(),
         )
         _draw(record, report)
-    if output is CanaryFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(judgement_to_json(result), indent=2) + "\n")
     else:
         render_judgement(result, sys.stdout)
@@ -92,7 +89,7 @@ def run(
         help="Decide with an anytime-valid sequential test (false alarms stay at "
         "sequential.alpha however often it looks) instead of the judge at every interval.",
     ),
-    output: CanaryFormat = typer.Option(CanaryFormat.text, "--format", "-f"),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
     """Measure a live canary every `analysis.interval`, judge each measurement as Kayenta
     does, and stop as Argo Rollouts would (failure, inconclusive and error limits, `count`).
@@ -130,7 +127,7 @@ def run(
         record.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
     if report is not None:
         _draw(recorded, report)
-    if output is CanaryFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(run_to_json(result), indent=2) + "\n")
     else:
         render_run(result, sys.stdout)

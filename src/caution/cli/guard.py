@@ -13,16 +13,12 @@ import typer
 
 from caution import json_file
 from caution.cli.errors import CautionError
+from caution.cli.options import Format
 
 guard_app = typer.Typer(
     help="Stop coding agents from destroying environments, data, history and secrets.",
     no_args_is_help=True,
 )
-
-
-class GuardFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 @guard_app.command("check")
@@ -31,7 +27,7 @@ def check(
     command: str | None = typer.Option(None, "--command", "-c", help="A shell command string."),
     write: str | None = typer.Option(None, "--write", help="A file the agent wants to write."),
     cwd: Path = typer.Option(Path(), "--cwd", help="The agent's working directory."),
-    output: GuardFormat = typer.Option(GuardFormat.text, "--format", "-f"),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> int:
     """Judge one action: allow, ask or deny, with the rule and the reason.
 
@@ -55,7 +51,7 @@ def check(
     places = places_for(cwd)
     verdict = check_action(action, places, None, guard_settings(places.workspace))
     append(places.workspace, "cli", action, verdict.decision, verdict.rule, verdict.reason)
-    if output is GuardFormat.json:
+    if output is Format.json:
         sys.stdout.write(
             json.dumps(
                 {

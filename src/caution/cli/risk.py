@@ -7,13 +7,13 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from caution.cli.errors import CautionError
+from caution.cli.options import Format
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 risk_app = typer.Typer(
     help="Risk of changes, learned from the repository's history.", no_args_is_help=True
 )
-
-
-class RiskFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def risk_settings(repo: Path) -> RiskSettings:
@@ -77,7 +72,7 @@ def evaluate(
     gap_days: float = typer.Option(
         0, "--gap-days", help="Drop training rows this close to the cut."
     ),
-    output: RiskFormat = typer.Option(RiskFormat.text, "--format", "-f"),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
     """Evaluate the risk model in time order: train on the first fraction, test on the rest."""
     from caution.risk.evaluate import EvaluationError
@@ -102,7 +97,7 @@ def evaluate(
     except (FeatureError, EvaluationError) as exc:
         raise CautionError(str(exc)) from exc
     clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result.items()}
-    if output is RiskFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(clean, indent=2) + "\n")
         return
     for key, value in clean.items():
@@ -152,7 +147,7 @@ def score(
         metavar="[REVRANGE]",
         help="Commits to score (main..HEAD, HEAD~5..HEAD); a single revision is that commit.",
     ),
-    output: RiskFormat = typer.Option(RiskFormat.text, "--format", "-f"),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
     """Probability that each commit of the range breaks something, with its top factors.
 
@@ -169,7 +164,7 @@ def score(
     result = score_range(repo, revrange, risk_settings(repo))
     if result is None:
         raise CautionError("no training set in this repository: run `caution risk train` first")
-    if output is RiskFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(risk_to_json(result), indent=2) + "\n")
     else:
         render_risk(result, sys.stdout)

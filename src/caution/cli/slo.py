@@ -5,25 +5,21 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import StrEnum
 from pathlib import Path
 
 import typer
+
+from caution.cli.options import Format
 
 slo_app = typer.Typer(
     help="Service level objectives: burn-rate alerts and error budgets.", no_args_is_help=True
 )
 
 
-class SloFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 @slo_app.command("status")
 def status(
     config: Path = typer.Option(..., "--config", help="SLO definitions (YAML)."),
-    output: SloFormat = typer.Option(SloFormat.text, "--format", "-f"),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
     now: float | None = typer.Option(None, "--now", help="Judge at this unix time (default: now)."),
 ) -> None:
     """Multi-window, multi-burn-rate alerts (the SRE workbook's four pairs) and the budget left.
@@ -36,7 +32,7 @@ def status(
     from caution.rollout.slo import slo_status
 
     reports = slo_status(config, unix_time(now, time.time()))
-    if output is SloFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(slos_to_json(reports), indent=2) + "\n")
     else:
         render_slos(reports, sys.stdout)
