@@ -17,6 +17,9 @@ from pydantic import BaseModel, ValidationError
 Path_ = tuple[str | int, ...]
 
 
+CONFIG_NAME = ".caution.yml"  # the repository's configuration: policy, guard, reach, risk, deploy
+
+
 class SourceError(ValueError):
     """A problem at a place in a file: `file:line: problem`."""
 

@@ -120,6 +120,23 @@ def test_startup_does_not_load_the_capabilities() -> None:
     assert loaded.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize(
+    ("module", "absent"),
+    [
+        # the guard hook's in-process fallback answers an agent on every action
+        ("caution.guard.local", ("numpy", "sklearn", "caution.policy", "caution.rollout")),
+        # caution check pays for a model only when a training set exists
+        ("caution.policy.check", ("numpy", "sklearn", "scipy")),
+    ],
+)
+def test_hot_paths_do_not_load_what_they_do_not_use(module: str, absent: tuple[str, ...]) -> None:
+    probe = f"import sys, {module}; print(sorted(m for m in {absent!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
 def test_not_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "-C", str(tmp_path), "provenance")
     assert code == 2

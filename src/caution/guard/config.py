@@ -8,8 +8,7 @@ from pathlib import Path
 
 from caution.globs import GlobError, compile_glob
 from caution.guard.settings import GuardSettings
-from caution.policy.config import CONFIG_NAME, validate_section
-from caution.yaml_source import SourceError, read_yaml
+from caution.yaml_source import CONFIG_NAME, SourceError, read_yaml, validate_at
 
 _CACHE: dict[str, tuple[tuple[int, int], GuardSettings]] = {}
 
@@ -29,7 +28,7 @@ def guard_settings(workspace: str) -> GuardSettings:
     section = doc.data.get("guard") if isinstance(doc.data, dict) else None
     if section is not None and not isinstance(section, dict):
         raise SourceError(CONFIG_NAME, doc.line_of(("guard",)), "guard must be a mapping")
-    settings: GuardSettings = validate_section(doc, ("guard",), GuardSettings, section or {})
+    settings: GuardSettings = validate_at(doc, ("guard",), GuardSettings, section or {})
     for index, pattern in enumerate(settings.protected_paths):
         try:
             compile_glob(pattern)

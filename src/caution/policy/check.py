@@ -28,7 +28,7 @@ from caution.git.repo import (
 )
 from caution.policy.approvals import RepositoryNameError, read_approvals, repository_name
 from caution.policy.change import Change, change_from_provenance
-from caution.policy.config import CONFIG_NAME, load_config
+from caution.policy.config import load_config
 from caution.policy.evaluate import evaluate
 from caution.policy.freezes import config_base, status_for
 from caution.policy.model import Condition, Config, Decision, Group, Options, Policy, Requires, Rule
@@ -36,6 +36,7 @@ from caution.policy.predicates import ChangedFiles
 from caution.provenance import provenance_of_range
 from caution.reach import reach_of_files
 from caution.risk.service import score_range
+from caution.yaml_source import CONFIG_NAME
 
 POLICY_GUARD = "caution-policy-changes"
 

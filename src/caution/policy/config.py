@@ -31,9 +31,16 @@ from caution.policy.tree import Tree, is_inside
 from caution.reach.settings import ReachSettings
 from caution.risk.settings import RiskSettings
 from caution.rollout.deploy_settings import DeploySettings
-from caution.yaml_source import Path_, SourceDoc, SourceError, parse_yaml, read_yaml, validate_at
+from caution.yaml_source import (
+    CONFIG_NAME,
+    Path_,
+    SourceDoc,
+    SourceError,
+    parse_yaml,
+    read_yaml,
+    validate_at,
+)
 
-CONFIG_NAME = ".caution.yml"
 DEFAULT_SOURCE = "built-in default policy"
 TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "risk", "guard", "deploy")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from caution.git.log import read_commits
 from caution.git.process import run_git
 from caution.git.repo import has_commits
-from caution.policy.config import CONFIG_NAME
 from caution.provenance import ai_identity, default_catalog
+from caution.yaml_source import CONFIG_NAME
 
 CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caution.git.log import read_commits, rev_list, revision_args
 from caution.git.model import Commit
 from caution.git.process import run_git
-from caution.risk.evaluate import evaluate
 from caution.risk.features import FEATURES, Dataset
-from caution.risk.fitted import fitted_scorer
 from caution.risk.history import metrics_of, mine_history
 from caution.risk.mining import ChangeMetrics
-from caution.risk.scoring import Score
 from caution.risk.settings import RiskSettings
 from caution.risk.store import (
     TrainingSet,
@@ -26,6 +23,9 @@ from caution.risk.store import (
     save_szz_cache,
 )
 from caution.risk.szz import labels
+
+if TYPE_CHECKING:  # numpy and scikit-learn load only where a model is fitted or used
+    from caution.risk.scoring import Score
 
 
 def _history(repo: Path, spec: str) -> list[Commit]:
@@ -75,6 +75,8 @@ def evaluate_repository(
     settings: RiskSettings | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
+    from caution.risk.evaluate import evaluate
+
     return evaluate(mined_dataset(repo, settings, progress), train_fraction, gap_days)
 
 
@@ -102,6 +104,8 @@ def train_repository(
         )
     training = TrainingSet(head, maturity_days, data, settings.fix_regex().pattern)
     path = save(repo, training)
+    from caution.risk.fitted import fitted_scorer
+
     model = fitted_scorer(repo, training).model
     return TrainSummary(path, len(data), sum(data.labels), model.kind, model.note)
 
@@ -136,6 +140,8 @@ def score_range(repo: Path, spec: str, settings: RiskSettings | None = None) -> 
     training = load(repo)
     if training is None:
         return None
+    from caution.risk.fitted import fitted_scorer
+
     scorer = fitted_scorer(repo, training)
     model = scorer.model
     changes = range_metrics(repo, spec, settings)
