@@ -41,8 +41,8 @@ def read_text(path: Path) -> str:
 def read_json(path: Path) -> Any:
     text = read_text(path)
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise JsonFileError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
-    except RecursionError:
+    except TooDeepError:
         raise JsonFileError(f"{path}: not JSON this program can read (nested too deeply)") from None

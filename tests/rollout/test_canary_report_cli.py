@@ -80,3 +80,21 @@ def test_a_malformed_record_exits_2_naming_file_and_problem(
     assert code == 2 and f"{record}:" in err and problem in err, err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r" / "index.html").exists()
+
+
+def test_a_run_that_ended_in_error_is_reported_as_one_with_its_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caution.rollout.source import MeasurementError
+
+    def down(query: str, start: float, end: float, step: float) -> list[float]:
+        raise MeasurementError("cannot reach Prometheus: connection refused")
+
+    result = run_canary(plan_run(config()), down, FakeClock())
+    record = tmp_path / "run.json"
+    record.write_text(json.dumps(record_to_json(result, "canary.yml")))
+    code, _, err = cli(capsys, "canary", "report", str(record), "--out", str(tmp_path / "r"))
+    assert code == 0, err
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert 'class="verdict verdict-error"' in page
+    assert "connection refused" in page

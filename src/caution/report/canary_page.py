@@ -13,7 +13,7 @@ from caution.report.canary_plots import CONF_LEVEL, Plot, number
 from caution.report.canary_record import RunRecord
 from caution.report.safe import plain
 
-KNOWN_VERDICTS = ("pass", "marginal", "fail", "inconclusive")
+KNOWN_VERDICTS = ("pass", "marginal", "fail", "inconclusive", "error")  # error: a run
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1060px;
@@ -26,6 +26,7 @@ h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .verdict-marginal { background: #b36b00; }
 .verdict-fail { background: #b33c00; }
 .verdict-inconclusive { background: #2a6f97; }
+.verdict-error { background: #6b2d8f; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.95rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left;
          vertical-align: top; }
@@ -167,12 +168,13 @@ def _measurements(record: RunRecord) -> str:
         f'<tr><td class="num">{i}</td><td>{_time(m.at)}</td><td>{esc(m.phase)}</td>'
         f"<td>{esc(m.judgement.verdict if m.judgement else None)}</td>"
         f"{_cell(m.judgement.score if m.judgement else None, 'g')}"
-        f"<td>{esc(m.sequential.decision if m.sequential else None)}</td></tr>"
+        f"<td>{esc(m.sequential.decision if m.sequential else None)}</td>"
+        f"<td>{esc(m.error)}</td></tr>"
         for i, m in enumerate(record.measurements, start=1)
     )
     return (
         '<h2>Measurements</h2><table id="measurements"><thead><tr><th>#</th><th>time</th>'
-        "<th>phase</th><th>verdict</th><th>score</th><th>sequential</th></tr></thead>"
+        "<th>phase</th><th>verdict</th><th>score</th><th>sequential</th><th>error</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 

@@ -77,6 +77,7 @@ class Measurement:
     phase: str | None
     judgement: JudgementResult | None
     sequential: SequentialResult | None
+    error: str | None = None  # why the measurement could not be taken (an Error phase)
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,7 @@ def _measurement(value: object, where: str) -> Measurement:
         phase=_text(data.get("phase"), f"{where}.phase"),
         judgement=_judgement(data.get("judgement"), f"{where}.judgement"),
         sequential=_sequential(data.get("sequential"), f"{where}.sequential"),
+        error=_text(data.get("error"), f"{where}.error"),
     )
 
 

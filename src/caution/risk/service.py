@@ -130,7 +130,8 @@ def range_metrics(
     repo: Path, spec: str, settings: RiskSettings | None = None
 ) -> list[ChangeMetrics]:
     """Metrics of the range's non-merge commits, from the cached mined history."""
-    shas = rev_list(repo, revision_args(spec))
+    # merges have no metrics: asking the cache for one would send it back to git every time
+    shas = rev_list(repo, ["--no-merges", *revision_args(spec)])
     pattern = (settings or RiskSettings()).fix_regex()
     return metrics_of(repo, shas, pattern) if shas else []
 

@@ -167,7 +167,7 @@ def assess_burn(
             and short_rate > window.burn_rate
         )
         burns.append(WindowBurn(window, long_rate, short_rate, firing))
-    budget = error_budget(buckets, objective, now, SLO_PERIOD)
-    newest = newest_bucket(buckets, now)
-    stale = newest is None or now - newest > stale_after
-    return BurnReport(objective, now, tuple(burns), budget.remaining, budget.events, newest, stale)
+    budget = error_budget(buckets, objective, now, SLO_PERIOD, stale_after)
+    return BurnReport(
+        objective, now, tuple(burns), budget.remaining, budget.events, budget.newest, budget.stale
+    )
