@@ -11,7 +11,7 @@ import pytest
 from caution.git.model import Commit, Person
 from caution.git.trailers import parse_trailers
 from caution.rollout.burn import DAY, Bucket, Budget, error_budget
-from caution.rollout.deploy_settings import DeploySettings, FreezeWindowSettings, parse_duration
+from caution.rollout.deploy_settings import DeploySettings, FreezeWindowSettings, window_length
 from caution.rollout.exempt import exempt_markers
 from caution.rollout.freeze import ExemptMarker, SloBudget, active_window, freeze_status
 from caution.rollout.gate import CanaryResult, decide_gate
@@ -68,7 +68,7 @@ def test_a_timestamp_window_ends_exactly_at_its_end() -> None:
         ({"cron": "0 18 * * FRI"}, "needs both cron and duration"),
         ({"cron": "0 18 * * FRI", "duration": "62h", "from": "2026-01-01"}, "not both"),
         ({"cron": "0 18 * * FRY", "duration": "62h"}, "day of week"),
-        ({"cron": "0 18 * * FRI", "duration": "62"}, "with a unit"),
+        ({"cron": "0 18 * * FRI", "duration": "62"}, "with units"),
         ({"cron": "0 18 * * FRI", "duration": 62}, "needs a unit"),
         ({"cron": "0 18 * * FRI", "duration": "400d"}, "at most 366 days"),
         ({"cron": "0 18 * * FRI", "duration": "1h", "timezone": "Mars/Olympus"}, "time zone"),
@@ -83,10 +83,10 @@ def test_bad_windows_are_refused(fields: dict[str, object], problem: str) -> Non
 
 
 def test_durations() -> None:
-    assert parse_duration("62h") == timedelta(hours=62)
-    assert parse_duration("1d12h") == timedelta(hours=36)
-    assert parse_duration("2w") == timedelta(days=14)
-    assert parse_duration("90m") == timedelta(minutes=90)
+    assert window_length("62h") == timedelta(hours=62)
+    assert window_length("1d12h") == timedelta(hours=36)
+    assert window_length("2w") == timedelta(days=14)
+    assert window_length("90m") == timedelta(minutes=90)
 
 
 def test_services_add_their_freezes_and_replace_the_slo_file() -> None:

@@ -11,13 +11,22 @@ from caution.rollout.duration import format_duration, parse_duration
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30s", 30), ("5m", 300), ("1h", 3600), ("1h30m", 5400), ("250ms", 0.25), ("1.5s", 1.5)],
+    [
+        ("30s", 30),
+        ("5m", 300),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("250ms", 0.25),
+        ("1.5s", 1.5),
+        ("1d12h", 129600),  # beyond Go: days and weeks, for freezes and staleness
+        ("2w", 1209600),
+    ],
 )
 def test_argo_durations(text: str, seconds: float) -> None:
     assert parse_duration(text) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("text", ["", "30", "5 m", "-1s", "1d", "s", "1h 30m", "1e3s"])
+@pytest.mark.parametrize("text", ["", "30", "5 m", "-1s", "1x", "s", "1h 30m", "1e3s"])
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)

@@ -40,11 +40,10 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from caution.rollout.duration import parse_duration
+from caution.rollout.duration import Duration
 from caution.yaml_source import SourceDoc, read_yaml, validate_at
 
 SCOPE = "${scope}"
@@ -73,16 +72,6 @@ def _in_string_literal(query: str, text: str) -> bool:
             quote = None
         i += 1
     return False
-
-
-def _duration(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError("a duration is text with a unit, like 30s, 5m or 1h")
-    return parse_duration(value)
-
-
-# seconds, written "30s", "5m", "1h30m"
-Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
 
 
 class Direction(StrEnum):

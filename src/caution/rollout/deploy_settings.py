@@ -25,7 +25,6 @@ deploy:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,23 +32,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from caution.rollout.cron import CronError, parse_cron
+from caution.rollout.duration import parse_duration
 from caution.rollout.freeze import CronWindow, DateWindow, Window
 
 MAX_DURATION = timedelta(days=366)
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
-def parse_duration(text: str) -> timedelta:
-    """`62h`, `1d12h`, `90m`, `2w`: elapsed time, not wall-clock time."""
-    found = _DURATION.match(text.strip().replace(" ", ""))
-    if not found or not any(found.groups()):
-        raise ValueError(f"duration {text!r}: expected a number with a unit, such as 62h or 1d12h")
-    weeks, days, hours, minutes = (int(g or 0) for g in found.groups())
-    try:
-        value = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-    except OverflowError:
-        value = MAX_DURATION * 2  # past any timedelta: refused below like any too long
-    if not timedelta(0) < value <= MAX_DURATION:
+def window_length(text: str) -> timedelta:
+    """`62h`, `1d12h`, `90m`, `2w` (the project's duration syntax): elapsed time, not
+    wall-clock time."""
+    seconds = parse_duration(text)
+    value = timedelta(seconds=seconds) if seconds <= MAX_DURATION.total_seconds() else None
+    if value is None or not timedelta(0) < value:
         raise ValueError(f"duration {text!r}: must be above 0 and at most 366 days")
     return value
 
@@ -92,7 +86,7 @@ class FreezeWindowSettings(_Strict):
     @classmethod
     def _duration(cls, value: object) -> object:
         if isinstance(value, str):
-            parse_duration(value)
+            window_length(value)
         elif value is not None:
             raise ValueError("duration needs a unit, such as 62h or 1d12h")
         return value
@@ -138,7 +132,7 @@ class FreezeWindowSettings(_Strict):
     def window(self) -> Window:
         zone = load_zone(self.timezone)
         if self.cron is not None and self.duration is not None:
-            return CronWindow(self.name, parse_cron(self.cron), parse_duration(self.duration), zone)
+            return CronWindow(self.name, parse_cron(self.cron), window_length(self.duration), zone)
         assert self.from_ is not None and self.to is not None
         start = _instant(self.from_, zone, end=False)
         end = _instant(self.to, zone, end=True)

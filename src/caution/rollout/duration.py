@@ -3,17 +3,22 @@
 Argo's `DurationString` is Go's `time.ParseDuration`: one or more decimal numbers, each with a
 unit (ns, us, µs, ms, s, m, h), no sign here because a negative interval means nothing. A bare
 number is refused, as Go refuses it (except "0"): "30" could be seconds or minutes, and a
-canary run that waits 30 minutes instead of 30 seconds is a silent mistake.
+canary run that waits 30 minutes instead of 30 seconds is a silent mistake. Days and weeks
+(d, w), which Go lacks, are accepted too: freeze windows and staleness are written in them.
+This is the project's one duration syntax, for every key that takes one.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
-_UNITS["h"] = 3600.0
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_UNITS.update({"h": 3600.0, "d": 86400.0, "w": 604800.0})
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w)")
 
 
 def parse_duration(text: str) -> float:
@@ -48,3 +53,13 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)
+
+
+def _duration(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError("a duration is text with a unit, like 30s, 5m or 1h")
+    return parse_duration(value)
+
+
+# a configuration key holding seconds, written "30s", "5m", "1h30m", "2d"
+Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]

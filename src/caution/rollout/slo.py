@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from caution.json_file import JsonFileError, read_json
 from caution.rollout.burn import Bucket, Budget, BurnReport, assess_burn, error_budget
+from caution.rollout.duration import Duration
 from caution.rollout.samples import SampleError, finite
 from caution.yaml_source import read_yaml, validate_at
 
@@ -30,12 +31,7 @@ class SloConfig(BaseModel):
     objective: float = Field(gt=0, lt=100)
     min_events: float = Field(default=0, ge=0)
     events: str = Field(min_length=1)
-    stale_after: str = Field(default="15m", pattern=r"^\d+(\.\d+)?(s|m|h|d)$")
-
-    @property
-    def stale_after_seconds(self) -> float:
-        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[self.stale_after[-1]]
-        return float(self.stale_after[:-1]) * unit
+    stale_after: Duration = 15 * 60.0  # seconds; written like "15m"
 
 
 class SloFile(BaseModel):
@@ -102,7 +98,7 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
             slo.objective / 100,
             now=now,
             min_events=slo.min_events,
-            stale_after=slo.stale_after_seconds,
+            stale_after=slo.stale_after,
         )
         reports.append((slo, report))
     return reports
@@ -114,6 +110,6 @@ def slo_budgets(config: Path, now: float, span: float) -> list[tuple[SloConfig, 
     budgets = []
     for slo in load_slos(config):
         buckets = read_buckets((config.parent / slo.events).resolve())
-        budget = error_budget(buckets, slo.objective / 100, now, span, slo.stale_after_seconds)
+        budget = error_budget(buckets, slo.objective / 100, now, span, slo.stale_after)
         budgets.append((slo, budget))
     return budgets
