@@ -106,7 +106,7 @@ def run(
     from caution.report.canary_progress import LiveProgress, PlainProgress
     from caution.report.console import stderr_console
     from caution.rollout.analysis import Phase
-    from caution.rollout.canary_run import check_queries, plan_run, run_canary
+    from caution.rollout.canary_run import plan_run, run_canary
     from caution.rollout.clock import SystemClock
     from caution.rollout.config import load_canary_config
     from caution.rollout.prometheus import PrometheusClient
@@ -115,7 +115,6 @@ def run(
         raise CautionError(f"--source {source} needs --url (e.g. http://localhost:9090)")
     plan = plan_run(load_canary_config(config), sequential=sequential)
     client = PrometheusClient(url, timeout=timeout)
-    check_queries(plan, client, SystemClock().now())
     count = plan.limits.count or 1
     if sys.stderr.isatty():
         with LiveProgress(stderr_console(), count) as live:

@@ -22,20 +22,17 @@ lookback is refused). A measurement is Failed when the canary is clearly worse �
 the run whatever the failure limit, the evidence being cumulative — Inconclusive when there is
 no data yet, or when the planned count is reached with too little data, else Successful.
 
-`on_measurement(baseline, canary)` is the seam for a second opinion on each measurement (a
-sequential test, say): it sees the samples of every measurement that has data and may return
-a Stop, which ends the run; when the run ends at the same measurement anyway, the more
-severe phase wins.
+Before the first interval every query is asked once (`check_queries`), so PromQL the server
+cannot parse or a wrong URL ends the run at once instead of an interval later.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from caution.rollout.analysis import Limits, Phase, Status, Tally, assess, worst
+from caution.rollout.analysis import Limits, Phase, Status, Tally, assess
 from caution.rollout.config import SCOPE, CanaryConfig
 from caution.rollout.judge import Judgement, judge
 from caution.rollout.samples import Samples
@@ -65,21 +62,6 @@ class Clock(Protocol):
         ...
 
     def sleep(self, seconds: float) -> None: ...
-
-
-@dataclass(frozen=True)
-class Stop:
-    """A decision to end the run now, with a completed phase and the reason."""
-
-    phase: Phase
-    reason: str
-
-    def __post_init__(self) -> None:
-        if not self.phase.completed:
-            raise ValueError(f"a stop ends the run: Successful, Failed, …, not {self.phase}")
-
-
-OnMeasurement = Callable[[Samples, Samples], Stop | None]
 
 
 @dataclass(frozen=True)
@@ -211,12 +193,14 @@ def run_canary(
     clock: Clock,
     *,
     progress: Progress | None = None,
-    on_measurement: OnMeasurement | None = None,
     error_retry: float = ERROR_RETRY,
 ) -> RunResult:
-    """Measure until Argo's rules complete the run (or `on_measurement` stops it)."""
+    """Measure until Argo's rules (or the sequential test) complete the run. Raises
+    QueryError when a query is wrong (checked first when there is an interval to wait)."""
     show = progress or _Quiet()
     start = finished = clock.now()
+    if plan.interval is not None:  # without one, the first measurement comes at once anyway
+        check_queries(plan, query_range, start)
     result = RunResult(plan, assess(plan.limits, Tally()))
     index = 0
     while not result.status.phase.completed:
@@ -242,10 +226,6 @@ def run_canary(
             status = Status(Phase.INCONCLUSIVE, "no measurement could judge the canary")
         if samples is not None:
             result.samples = samples
-            stop = on_measurement(*samples) if on_measurement is not None else None
-            if stop is not None:
-                stopped = Status(stop.phase, stop.reason)
-                status = worst([status, stopped]) if status.phase.completed else stopped
         result.measurements.append(measurement)
         result.status = status
         finished = clock.now()
