@@ -50,10 +50,14 @@ def test_train_then_score_json(history: Repo, capsys: pytest.CaptureFixture[str]
     assert only["sha"] == history.git("rev-parse", "feature")
     assert set(only["features"]) == set(FEATURES)
     assert only["features"]["la"] == 400 and only["features"]["nf"] == 1
-    assert 0 <= only["probability"] <= 1 and 0 <= only["percentile"] <= 100
+    assert 0 <= only["probability"] <= 1
+    # 400 lines added, the most of the 13 changes it learnt from (itself among them: mid-rank)
+    assert only["percentile"] == round(100 * 12.5 / 13)
     assert data["max_probability"] == only["probability"]
+    assert only["top_factors"], "a score without reasons"
+    assert only["top_factors"][0]["feature"] == "la"  # the fallback ranks by lines added
     for factor in only["top_factors"]:
-        assert set(factor) == {"feature", "value", "effect"} and factor["effect"] in "+-"
+        assert set(factor) == {"feature", "value", "effect"} and factor["effect"] in ("+", "-")
     code, out, _ = cli(capsys, "-C", where, "risk", "score", "main..feature")
     assert code == 0 and only["sha"][:10] in out
 

@@ -43,7 +43,7 @@ def test_the_model_is_fitted_once(
     first = fitted.fitted_scorer(repo, training)
     second = fitted.fitted_scorer(repo, training)
     assert len(fits) == 1
-    assert second.training_probabilities == first.training_probabilities
+    assert second.training_scores == first.training_scores
     key = fitted._key_path()
     assert key.stat().st_mode & 0o777 == 0o600
 

@@ -23,7 +23,7 @@ from caution.risk.scoring import Scorer
 from caution.risk.store import TrainingSet, training_path
 
 MODEL_FILE = "risk-model.bin"
-_MAGIC = b"caution-model-v1\n"
+_MAGIC = b"caution-model-v2\n"  # v2: percentiles of raw scores
 
 
 def _key_path() -> Path:

@@ -73,7 +73,13 @@ def _platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
         rate = min(max(rate, 1e-3), 1 - 1e-3)
         return 0.0, math.log(rate / (1 - rate))
     fit = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1), labels)
-    return float(fit.coef_[0][0]), float(fit.intercept_[0])
+    slope = float(fit.coef_[0][0])
+    if slope < 0:
+        # calibration may sharpen or flatten the model's ranking, never reverse it: a few
+        # defects among small changes must not make the largest change the safest
+        rate = min(max(float(labels.mean()), 1e-3), 1 - 1e-3)
+        return 0.0, math.log(rate / (1 - rate))
+    return slope, float(fit.intercept_[0])
 
 
 def _base_models(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> list[Any]:

@@ -44,35 +44,38 @@ class Scorer:
     """A fitted model with what it needs to place and explain a score."""
 
     model: RiskModel
-    training_probabilities: list[float]  # sorted
+    training_scores: list[float]  # the model's raw scores of its training history, sorted
     medians: list[float]
 
     @classmethod
     def build(cls, model: RiskModel, training_rows: Sequence[Sequence[float]]) -> Scorer:
         if not training_rows:
             return cls(model, [], [0.0] * len(FEATURES))
-        probabilities = sorted(model.predict(training_rows).tolist())
+        scores = sorted(model.raw(training_rows).tolist())
         medians = np.median(np.asarray(training_rows, dtype=float), axis=0).tolist()
-        return cls(model, probabilities, medians)
+        return cls(model, scores, medians)
 
-    def percentile(self, probability: float) -> int:
-        """Mid-rank among the training history: ties count half, so a model that cannot
+    def percentile(self, raw: float) -> int:
+        """Mid-rank of the model's raw score among the training history (the ranking, which
+        calibration may flatten but never reverses); ties count half, so a model that cannot
         tell changes apart puts them all at 50, not at 100."""
-        known = self.training_probabilities
+        known = self.training_scores
         if not known:
             return 50
-        below = bisect.bisect_left(known, probability)
-        equal = bisect.bisect_right(known, probability) - below
+        below = bisect.bisect_left(known, raw)
+        equal = bisect.bisect_right(known, raw) - below
         return round(100 * (below + equal / 2) / len(known))
 
     def score(self, shas: Sequence[str], rows: Sequence[Sequence[float]]) -> list[Score]:
         if not rows:
             return []
-        base = self.model.predict(rows)
+        probabilities = self.model.predict(rows)
+        base = self.model.raw(rows)
         variants = [
             [*row[:i], self.medians[i], *row[i + 1 :]] for row in rows for i in range(len(FEATURES))
         ]
-        moved = self.model.predict(variants).reshape(len(rows), len(FEATURES))
+        # factors explain the ranking: how the raw score moves when a feature is typical
+        moved = self.model.raw(variants).reshape(len(rows), len(FEATURES))
         scores = []
         for k, (sha, row) in enumerate(zip(shas, rows, strict=True)):
             deltas = base[k] - moved[k]
@@ -82,12 +85,11 @@ class Scorer:
                 for i in order
                 if abs(deltas[i]) >= _MIN_EFFECT
             )
-            probability = float(base[k])
             scores.append(
                 Score(
                     sha,
-                    probability,
-                    self.percentile(probability),
+                    float(probabilities[k]),
+                    self.percentile(float(base[k])),
                     dict(zip(FEATURES, (float(v) for v in row), strict=True)),
                     factors,
                 )

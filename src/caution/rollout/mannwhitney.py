@@ -94,10 +94,16 @@ def mann_whitney(
 
     alpha = 1 - conf_level
     low = root(float(norm.isf(alpha / 2)))
-    high = root(float(norm.ppf(alpha / 2)))
+    high = root(normal_quantile(alpha / 2))
     try:
         # R sets correct <- FALSE before it solves for the estimate
         estimate = zeroin(lambda d: wdiff(d, 0.0, False), mumin, mumax, tol=1e-4).root
     except ValueError as exc:
         raise StatisticsError(f"no shift estimate: {exc}") from exc
     return MannWhitneyResult(statistic, p_value, estimate, (low, high))
+
+
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile the interval's ends are found at (Kayenta's
+    NormalDistribution.inverseCumulativeProbability; checked against its vector)."""
+    return float(norm.ppf(p))
