@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from caution.cache import cache_path
 from caution.risk import fitted
 from caution.risk.store import TrainingSet, save
 from tests.risk.test_scoring import synthetic
+
+
+def model_key_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "caution" / "model-key"
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def test_the_model_is_fitted_once(
     second = fitted.fitted_scorer(repo, training)
     assert len(fits) == 1
     assert second.training_scores == first.training_scores
-    key = fitted._key_path()
+    key = model_key_path()
     assert key.stat().st_mode & 0o777 == 0o600
 
 
@@ -84,7 +90,7 @@ def test_someone_elses_key_is_not_trusted(
 ) -> None:
     repo, training = stored
     fitted.fitted_scorer(repo, training)
-    fitted._key_path().chmod(0o644)  # readable by others: not a secret any more
+    model_key_path().chmod(0o644)  # readable by others: not a secret any more
     fits = count_fits(monkeypatch)
     fitted.fitted_scorer(repo, training)
     assert len(fits) == 1

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
+from caution.cache import read_cache, write_cache
 from caution.risk.features import FEATURES
-from caution.risk.history import history_path, metrics_of, mine_history
+from caution.risk.history import HISTORY_FILE, history_path, metrics_of, mine_history
 from caution.risk.mining import Miner
 from tests.conftest import Repo
 
@@ -78,13 +79,14 @@ def test_miner_state_round_trips() -> None:
 def test_a_cache_with_impossible_numbers_is_rebuilt(repo: Repo) -> None:
     grow(repo, 0, 4)
     mine_history(repo.path)
-    data = json.loads(history_path(repo.path).read_text())
+    # even a file this user's caution signed is checked value by value
+    data = json.loads(read_cache(repo.path, HISTORY_FILE) or b"")
     data["miner"]["fed"] = 1e400
-    history_path(repo.path).write_text(json.dumps(data).replace("Infinity", "1e400"))
+    write_cache(repo.path, HISTORY_FILE, json.dumps(data).replace("Infinity", "1e400").encode())
     assert mine_history(repo.path).new_commits == 4
-    data = json.loads(history_path(repo.path).read_text())
+    data = json.loads(read_cache(repo.path, HISTORY_FILE) or b"")
     data["changes"][0][2][0] = float("nan")
-    history_path(repo.path).write_text(json.dumps(data))
+    write_cache(repo.path, HISTORY_FILE, json.dumps(data).encode())
     assert mine_history(repo.path).new_commits == 4
 
 

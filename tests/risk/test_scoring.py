@@ -12,13 +12,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caution.cache import write_cache
 from caution.policy.change import Change
 from caution.policy.predicates import REGISTRY, RiskCondition
 from caution.risk.features import FEATURES, Dataset
 from caution.risk.model import fit
 from caution.risk.scoring import Scorer
 from caution.risk.service import RangeRisk
-from caution.risk.store import TrainingSet, TrainingStoreError, load, save, training_path
+from caution.risk.store import (
+    TRAINING_FILE,
+    TrainingSet,
+    TrainingStoreError,
+    load,
+    save,
+    training_path,
+)
 
 LA = FEATURES.index("la")
 
@@ -62,8 +70,10 @@ def test_store_round_trip_and_gitignore(tmp_path: Path) -> None:
     again = load(tmp_path)
     assert again is not None and again.head == "f" * 40 and again.maturity_days == 30.0
     assert again.data.rows == data.rows and again.data.labels == data.labels
-    assert (training_path(tmp_path).parent / ".gitignore").read_text().strip().endswith("*")
     assert load(tmp_path / "elsewhere") is None
+    # a training set nobody signed (committed, copied, planted) is never read
+    training_path(tmp_path).write_text(training_path(tmp_path).read_text("latin-1")[:40])
+    assert load(tmp_path) is None
 
 
 @pytest.mark.parametrize(
@@ -93,9 +103,7 @@ def test_store_round_trip_and_gitignore(tmp_path: Path) -> None:
     ],
 )
 def test_a_broken_store_is_a_clear_error(tmp_path: Path, content: str) -> None:
-    path = training_path(tmp_path)
-    path.parent.mkdir(parents=True)
-    path.write_text(content)
+    write_cache(tmp_path, TRAINING_FILE, content.encode())  # signed: an older caution's file
     with pytest.raises(TrainingStoreError, match=r"risk-training\.json"):
         load(tmp_path)
 
@@ -114,10 +122,8 @@ def test_any_json_loads_or_fails_cleanly(
     tmp_path_factory: pytest.TempPathFactory, doc: object
 ) -> None:
     root = tmp_path_factory.mktemp("store")
-    path = training_path(root)
-    path.parent.mkdir(parents=True)
     payload = {"version": 1, "features": list(FEATURES), "rows": doc, "labels": doc, "times": doc}
-    path.write_text(json.dumps(doc if isinstance(doc, dict) else payload))
+    write_cache(root, TRAINING_FILE, json.dumps(doc if isinstance(doc, dict) else payload).encode())
     with contextlib.suppress(TrainingStoreError):
         load(root)
 

@@ -116,8 +116,9 @@ def train(
 ) -> None:
     """Mine HEAD's history, label it with SZZ and store it as the training set.
 
-    The training set lives in .caution/cache/risk-training.json (git-ignored); `caution risk
-    score` and `caution check` fit the model from it. Run again to learn from new history.
+    The training set lives in the git directory (.git/caution/cache/risk-training.json),
+    signed with a key of yours, where no change can put one; `caution risk score` and
+    `caution check` fit the model from it. Run again to learn from new history.
     """
     from caution.cli.options import state
     from caution.git.repo import require_commits

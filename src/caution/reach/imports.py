@@ -1,5 +1,5 @@
 """The Python import graph of the repository's own packages, built with grimp and
-cached under `.caution/cache/` by the tree id of the sources, so a warm `caution
+cached in caution's cache (the git directory) by the tree id of the sources, so a warm `caution
 reach` reads one JSON file instead of parsing every module.
 
 `caution reach` reads the work tree; `caution check` reads the change's head commit (its
@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from caution import json_file
-from caution.cache import cache_path, try_write_cache
+from caution.cache import read_cache, try_write_cache
 from caution.git.errors import GitError
 from caution.git.process import run_git
 from caution.reach.model import CodeReach
@@ -123,13 +123,13 @@ def import_graph(
     else:
         key = _tree_key(repo)
     name = f"imports-{key}.json"
-    cache = cache_path(repo, name) if key else None
-    if cache is not None and cache.is_file():
+    cached = read_cache(repo, name) if key else None
+    if cached is not None:
         try:
-            data = json_file.loads(cache.read_text("utf-8"))
+            data = json_file.loads(cached.decode("utf-8"))
             if isinstance(data, dict):
                 return {str(k): [str(x) for x in v] for k, v in data.items()}
-        except (OSError, ValueError):
+        except (UnicodeDecodeError, ValueError):
             pass
     if rev is None:
         graph = build_graph(repo, packages)
@@ -137,7 +137,7 @@ def import_graph(
         with tempfile.TemporaryDirectory(prefix="caution-imports-") as folder:
             _python_files_at(repo, rev, Path(folder))
             graph = build_graph(Path(folder), packages)
-    if cache is not None:
+    if key:
         try_write_cache(repo, name, json.dumps(graph).encode())
     return graph
 

@@ -2,54 +2,38 @@
 10,000-commit history) — without ever unpickling something a repository could plant.
 
 The pickle is signed with HMAC-SHA256 under a key that lives in the user's own cache
-folder (`$XDG_CACHE_HOME/caution/model-key`, mode 0600), never in the repository. A file
-committed by someone else, or one made for another training set, fails the check and the
-model is simply refitted. The signature covers the training set's digest, so a model
-never outlives the data it was fitted on.
+folder (`$XDG_CACHE_HOME/caution/model-key`, mode 0600), never in the repository, and kept
+in caution's cache (`cache.py`: the git directory, itself signed). A file written by
+someone else, or one made for another training set, fails the check and the model is
+simply refitted. The signature covers the training set's digest, so a model never
+outlives the data it was fitted on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import pickle
-import secrets
 from pathlib import Path
 
-from caution.cache import cache_path, try_write_cache
+from caution.cache import read_cache, try_write_cache, user_key
 from caution.risk.model import RiskModel, fit
 from caution.risk.scoring import Scorer
-from caution.risk.store import TrainingSet, training_path
+from caution.risk.store import TRAINING_FILE, TrainingSet
 
 MODEL_FILE = "risk-model.bin"
 _MAGIC = b"caution-model-v2\n"  # v2: percentiles of raw scores
 
 
-def _key_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "caution" / "model-key"
-
-
 def _key() -> bytes | None:
-    """The user's signing key, created on first use; None when it cannot be kept safely."""
-    path = _key_path()
-    try:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(secrets.token_bytes(32))
-        if path.stat().st_uid != os.getuid() or path.stat().st_mode & 0o077:
-            return None
-        key = path.read_bytes()
-        return key if len(key) == 32 else None
-    except OSError:
-        return None
+    return user_key("model-key")
 
 
 def _digest(repo: Path) -> bytes:
-    return hashlib.sha256(training_path(repo).read_bytes()).digest()
+    data = read_cache(repo, TRAINING_FILE)
+    if data is None:
+        raise OSError("no training set")
+    return hashlib.sha256(data).digest()
 
 
 def _signature(key: bytes, digest: bytes, body: bytes) -> bytes:
@@ -58,9 +42,11 @@ def _signature(key: bytes, digest: bytes, body: bytes) -> bytes:
 
 def _load(repo: Path, key: bytes) -> Scorer | None:
     try:
-        blob = cache_path(repo, MODEL_FILE).read_bytes()
+        blob = read_cache(repo, MODEL_FILE)
         digest = _digest(repo)
     except OSError:
+        return None
+    if blob is None:
         return None
     if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + 64:
         return None

@@ -1,7 +1,6 @@
-"""The training set `caution risk train` leaves under `.caution/cache/`: mined metrics and
-SZZ labels as plain JSON, checked value by value on load (a cache inside a repository is
-something a change can write). The model fitted from it is cached separately, signed, in
-`fitted.py`.
+"""The training set `caution risk train` leaves in caution's cache (`cache.py`: the git
+directory, signed by the user): mined metrics and SZZ labels as plain JSON, still checked
+value by value on load. The model fitted from it is cached separately, in `fitted.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caution import json_file
-from caution.cache import cache_path, try_write_cache, write_cache
+from caution.cache import cache_path, read_cache, try_write_cache, write_cache
 from caution.risk.features import FEATURES, Dataset
 
 TRAINING_FILE = "risk-training.json"
@@ -50,14 +49,15 @@ def save(repo: Path, training: TrainingSet) -> Path:
 
 
 def load(repo: Path) -> TrainingSet | None:
-    """The stored training set, None when `caution risk train` has not run here."""
-    path = training_path(repo)
-    if not path.is_file():
+    """The stored training set, None when `caution risk train` has not run here (or what
+    is stored was not written by this user: it is never read)."""
+    data = read_cache(repo, TRAINING_FILE)
+    if data is None:
         return None
-    where = f"{path}"
+    where = f"{training_path(repo)}"
     try:
-        payload = json_file.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:  # JSON errors, too-deep nesting, bad UTF-8
+        payload = json_file.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:  # JSON errors, too-deep nesting
         raise TrainingStoreError(f"{where}: unreadable ({exc}); run `caution risk train`") from exc
     if not isinstance(payload, dict) or payload.get("version") != _VERSION:
         raise TrainingStoreError(f"{where}: written by another version; run `caution risk train`")
@@ -96,8 +96,9 @@ def load_szz_cache(repo: Path) -> dict[str, list[str]]:
     """fix sha → the commits it blames, from earlier runs; {} when absent or unreadable
     (a cache is disposable: it is rebuilt, never trusted half-way)."""
     try:
-        data = json_file.loads(cache_path(repo, SZZ_FILE).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        raw = read_cache(repo, SZZ_FILE)
+        data = json_file.loads(raw.decode("utf-8")) if raw is not None else None
+    except (UnicodeDecodeError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != _VERSION:
         return {}
