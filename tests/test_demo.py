@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from caution.demo import build_shop
+from caution.policy.config import trusted_human_sources
 from caution.provenance import provenance_of_range
 
 
@@ -35,7 +36,9 @@ def test_demo_walkthrough(tmp_path: Path) -> None:
 
 def test_demo_history_has_every_level(tmp_path: Path) -> None:
     shop = build_shop(tmp_path / "demo")
-    result = provenance_of_range(shop.repo, "main", reachable=True)
+    trusted = trusted_human_sources(shop.repo)
+    assert trusted == ("git-ai",)  # the demo's policy trusts its git-ai notes
+    result = provenance_of_range(shop.repo, "main", reachable=True, trusted_human=trusted)
     assert result.by_level == {"assisted": 2, "autonomous": 1, "human": 1, "unknown": 1}
     by_subject = {c.commit.subject: c for c in result.commits}
     assert by_subject["Add tests for money rounding"].tools == ("copilot",)

@@ -63,9 +63,10 @@ class Glob:
 
 
 @functools.lru_cache(maxsize=4096)
-def compile_glob(pattern: str) -> Glob:
+def compile_glob(pattern: str, *, ignore_case: bool = False) -> Glob:
     """Compiled once per pattern: the guard checks every written path against the same
-    few dozen globs, on the hook's hot path."""
+    few dozen globs, on the hook's hot path. `ignore_case` matches as a case-insensitive
+    file system would open the file (`.CAUTION.yml` is `.caution.yml` on macOS)."""
     if not pattern or pattern.strip() != pattern:
         raise GlobError(f"empty or padded glob {pattern!r}")
     anchored = pattern.startswith("/")
@@ -77,6 +78,7 @@ def compile_glob(pattern: str) -> Glob:
         translated = "(?:.*/)?" + translated
     try:
         # DOTALL: a file name may hold a newline, and must not slip past a rule for it
-        return Glob(pattern, re.compile(translated, re.DOTALL))
+        flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+        return Glob(pattern, re.compile(translated, flags))
     except re.error as exc:
         raise GlobError(f"bad glob {pattern!r}: {exc}") from exc

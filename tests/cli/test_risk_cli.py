@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from caution.cache import write_cache
 from caution.risk.features import FEATURES
 from tests.conftest import Repo, cli
 
@@ -73,7 +74,8 @@ def test_check_shows_risk_and_the_predicate_uses_it(
     data = json.loads(out)
     assert data["change"]["risk"] is None
     (rule,) = [r for r in data["rules"] if r["name"] == "risky-needs-review"]
-    assert rule["status"] == "skipped" and "risk unknown" in rule["reason"]
+    # unknown is not safe: before training the rule applies, and says why
+    assert rule["status"] == "pending" and "risk is unknown" in rule["unknown"]
     cli(capsys, "-C", where, "risk", "train", "--maturity-days", "0")
     _, out, _ = cli(capsys, *args, "-f", "json")
     data = json.loads(out)
@@ -97,11 +99,23 @@ def test_train_refuses_when_nothing_is_labelled(
 def test_a_corrupt_training_set_is_one_line(
     history: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store = history.path / ".caution" / "cache" / "risk-training.json"
-    store.parent.mkdir(parents=True)
-    store.write_text("{oops")
+    write_cache(history.path, "risk-training.json", b"{oops")  # signed, yet broken
     code, _, err = cli(capsys, "-C", str(history.path), "risk", "score")
     assert code == 2 and "risk-training.json" in err and "Traceback" not in err
+
+
+def test_a_training_set_in_the_change_is_never_read(
+    history: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change that commits `.caution/cache/risk-training.json` cannot set its own risk."""
+    cli(capsys, "-C", str(history.path), "risk", "train", "--maturity-days", "0")
+    history.git("checkout", "-q", "feature")
+    planted = {"version": 1, "head": "x", "features": [], "rows": [], "labels": [], "times": []}
+    history.commit("plant", {".caution/cache/risk-training.json": json.dumps(planted)})
+    code, out, _ = cli(
+        capsys, "-C", str(history.path), "risk", "score", "main..feature", "-f", "json"
+    )
+    assert code == 0 and json.loads(out)["commits"]
 
 
 def test_risk_settings_come_from_the_policy_file(

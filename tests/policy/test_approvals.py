@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from caution.git.notes import append_note, read_notes
-from caution.git.repo import change_patch_id, first_parent_root, merge_base
+from caution.git.repo import first_parent_root
 from caution.policy.approvals import read_approvals
 from caution.policy.config import load_config
+from caution.policy.resolve import change_fingerprint, resolve_change
 from caution.policy.ssh import sign
 from caution.policy.statement import NOTES_REF, Statement, entry_line
 from tests.conftest import Repo, cli
@@ -111,12 +112,12 @@ def approve(
 
 
 def statement_for(repo: Repo, commit: str, email: str, target: str = "main") -> Statement:
-    base = merge_base(repo.path, target, commit) or ""
+    change = resolve_change(repo.path, commit, target, may_fetch=False, env={})
     return Statement(
         first_parent_root(repo.path, "main") or "",
         commit,
         target,
-        change_patch_id(repo.path, base, commit) or "",
+        change_fingerprint(repo.path, change) or "",
         email,
         "2026-01-01T00:00:00+00:00",
         "",
@@ -166,7 +167,13 @@ def test_valid_approval_passes_the_gate(
     code, report = check(repo, capsys)
     assert (code, report["decision"]) == (0, "pass")
     assert rule(report, "ai-changes-need-a-senior")["approvals"] == [
-        {"by": "alice", "commit": head, "valid": True, "reason": "alice approved the head"}
+        {
+            "by": "alice",
+            "commit": head,
+            "valid": True,
+            "reason": "alice approved the head",
+            "source": "ssh",
+        }
     ]
     code, out, _ = cli(capsys, "-C", str(repo.path), "approvals", "-f", "json")
     listed = json.loads(out)["approvals"]
@@ -181,7 +188,8 @@ def test_two_approvals_on_one_commit_append(
     assert approve(repo, keys, "bob", capsys)[0] == 0
     config = load_config(repo.path, rev="main")
     name = first_parent_root(repo.path, "main")
-    assert sorted(r.approval.by for r in read_approvals(repo.path, config, name, {head})) == [
+    reading = read_approvals(repo.path, config, name, {head})
+    assert sorted(r.approval.by for r in reading.records) == [
         "alice",
         "bob",
     ]
@@ -279,7 +287,7 @@ def test_rebase_keeps_approval_only_when_the_patch_is_the_same(
     code, report = check(repo, capsys)
     assert (code, report["decision"]) == (0, "pass")
     (approval,) = rule(report, "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
-    assert "same patch" in approval["reason"]
+    assert "the same edits at the same places" in approval["reason"]
 
     repo.write("services/checkout/cart.py", "total = 0\ncoupons = [1]\n")
     repo.git("commit", "-q", "-a", "--amend", "--no-edit")
@@ -399,30 +407,48 @@ def test_a_merge_commit_cannot_hide_files(
     assert rule(report, "no-ci")["status"] == "blocked"
 
 
-def test_shallow_clone_needs_a_repository_name(
+def test_a_shallow_clone_deepens_itself_and_counts_the_approval(
     repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     setup_repo(repo, keys)
     assert approve(repo, keys, "alice", capsys)[0] == 0
     clone = tmp_path / "shallow"
     subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--no-single-branch",
-            f"file://{repo.path}",
-            str(clone),
-        ],
+        ["git", "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{repo.path}", clone],
         check=True,
     )
     subprocess.run(
         ["git", "fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], cwd=clone, check=True
     )
     subprocess.run(["git", "checkout", "-q", "feature"], cwd=clone, check=True)
-    code, out, _ = cli(capsys, "-C", str(clone), "check", "origin/main..feature", "-f", "json")
-    assert code == 1
+    code, out, err = cli(capsys, "-C", str(clone), "check", "origin/main..feature", "-f", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert any("the clone was shallow" in note for note in report["notes"])
+
+
+def test_shallow_clone_needs_a_repository_name(
+    repo: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The change's own history is all here, but the root commit that names the repository
+    is not: approvals cannot be tied to it without `repository:`."""
+    setup_repo(repo, keys)
+    repo.git("checkout", "-q", "main")
+    for n in range(3):
+        repo.commit(f"docs {n}", {"docs/readme.md": f"v{n}\n"})
+    repo.git("checkout", "-q", "feature")
+    repo.git("rebase", "-q", "main")
+    assert approve(repo, keys, "alice", capsys)[0] == 0
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "3", "--no-single-branch", f"file://{repo.path}", clone],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], cwd=clone, check=True
+    )
+    subprocess.run(["git", "checkout", "-q", "feature"], cwd=clone, check=True)
+    code, out, err = cli(capsys, "-C", str(clone), "check", "origin/main..feature", "-f", "json")
+    assert code == 1, err
     (approval,) = rule(json.loads(out), "ai-changes-need-a-senior")["approvals"]  # type: ignore[misc]
     assert "shallow clone" in approval["reason"]

@@ -32,8 +32,10 @@ def configured(repo: Repo) -> Repo:
 
 def check_error(repo: Repo, text: str, capsys: pytest.CaptureFixture[str]) -> str:
     repo.commit("policy", {".caution.yml": text})  # the policy is read as committed
+    repo.git("checkout", "-q", "-b", "change")
+    repo.commit("a change", {"b.txt": "2\n"})
     with pytest.raises(SystemExit) as exit_info:
-        main(["-C", str(repo.path), "check", "HEAD"])
+        main(["-C", str(repo.path), "check", "main..change"])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2, err
     assert "Traceback" not in err
@@ -120,16 +122,20 @@ def test_malformed_config(
 
 def test_not_utf8(configured: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     configured.commit("policy", {".caution.yml": b"version: 1\n# caf\xe9\n"})
+    configured.git("checkout", "-q", "-b", "change")
+    configured.commit("a change", {"b.txt": "2\n"})
     with pytest.raises(SystemExit) as exit_info:
-        main(["-C", str(configured.path), "check", "HEAD"])
+        main(["-C", str(configured.path), "check", "main..change"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("caution: .caution.yml:2: not UTF-8 text (as committed at ")
 
 
 def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    configured.git("checkout", "-q", "-b", "change")
+    configured.commit("a change", {"b.txt": "2\n"})
     with pytest.raises(SystemExit) as exit_info:
-        main(["-C", str(configured.path), "check", "HEAD", "--config", "nope.yml"])
+        main(["-C", str(configured.path), "check", "main..change", "--config", "nope.yml"])
     assert exit_info.value.code == 2
     assert "nope.yml: cannot read" in capsys.readouterr().err
 
@@ -149,8 +155,8 @@ def test_explicit_missing_config(configured: Repo, capsys: pytest.CaptureFixture
             "version: 1\npolicy:\n  approval:\n    - {name: r, requires: []}\n",
             "requires must be a mapping",
         ),
-        ("version: 1\nroster: {allowed_signers: /etc/passwd}\n", "must be a path inside"),
-        ("version: 1\nroster: {allowed_signers: ../../etc/passwd}\n", "must be a path inside"),
+        ("version: 1\nroster: {allowed_signers: /etc/passwd}\n", "is absolute"),
+        ("version: 1\nroster: {allowed_signers: ../../etc/passwd}\n", "is not a file inside"),
         (
             "version: 1\npolicy:\n  approval:\n    - {and: [], or: []}\n",
             "a group holds only 'and', not 'or'",

@@ -299,7 +299,7 @@ def test_predicate(clause: dict[str, object], overrides: dict[str, object], appl
     assert status == ("pending" if applies else "skipped"), decision.rules
 
 
-def test_an_unknown_target_is_an_error_not_a_skip() -> None:
+def test_an_unknown_target_makes_the_rule_apply_not_skip() -> None:
     config = make_config(
         ROSTER
         + """
@@ -313,7 +313,9 @@ policy:
     )
     decision = evaluate(config.policy, make_change(target=None), config.roster, ())
     assert decision.decision == "pending"
-    assert {r.name: r.status for r in decision.rules}["no-release-without-two"] == "error"
+    result = {r.name: r for r in decision.rules}["no-release-without-two"]
+    assert result.status == "pending"
+    assert result.unknown == "the change's target branch is unknown (give --target)"
 
 
 def test_an_approval_for_another_target_does_not_count() -> None:

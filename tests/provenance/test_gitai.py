@@ -141,7 +141,7 @@ def test_notes_give_line_counts_and_levels(repo: Repo) -> None:
     )
     repo.note("ai", human_sha, "src/app.py\n  h_bbbbbbbbbbbbbb 11-12\n---\n" + json.dumps(meta))
     repo.note("ai", partial_sha, "src/other.py\n  h_bbbbbbbbbbbbbb 1\n---\n" + json.dumps(meta))
-    result = provenance_of_range(repo.path, "HEAD", reachable=True)
+    result = provenance_of_range(repo.path, "HEAD", reachable=True, trusted_human=("git-ai",))
     by = {c.commit.sha: c for c in result.commits}
 
     ai = by[ai_sha]
@@ -161,6 +161,14 @@ def test_notes_give_line_counts_and_levels(repo: Repo) -> None:
     partial = by[partial_sha]
     assert partial.level is Level.UNKNOWN  # one of three lines known human is not "human"
     assert (partial.lines.human, partial.lines.unknown) == (1, 2)
+
+    # notes anyone can write may raise the level, never lower it: untrusted, the claim of
+    # human lines leaves the commit unknown, and says so
+    untrusted = provenance_of_range(repo.path, "HEAD", reachable=True)
+    claimed = {c.commit.sha: c for c in untrusted.commits}[human_sha]
+    assert claimed.level is Level.UNKNOWN
+    assert any("not trusted" in e.detail for e in claimed.evidence)
+    assert {c.commit.sha: c for c in untrusted.commits}[ai_sha].level is Level.ASSISTED
 
 
 @settings(max_examples=300, deadline=None)

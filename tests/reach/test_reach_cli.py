@@ -131,6 +131,10 @@ policy:
     - name: stateful
       if: {reach: {stateful_deletes: "> 0"}}
       requires: {count: 5}
+    - name: stateful-when-planned
+      if: {reach: {stateful_deletes: "> 0"}}
+      on_unknown: skip
+      requires: {count: 5}
     - name: rest
 """)
     code, out, _ = cli(
@@ -148,7 +152,11 @@ policy:
     rules = {r["name"]: r for r in json.loads(out)["rules"]}
     assert rules["tier-0-needs-two"]["status"] == "pending"
     assert "reaches tier 0" in rules["tier-0-needs-two"]["reason"]
-    assert rules["stateful"]["status"] == "skipped"
+    # without a plan the deletes are unknown: the rule applies, unless it opts out
+    assert rules["stateful"]["status"] == "pending"
+    assert "no Terraform plan" in rules["stateful"]["unknown"]
+    assert rules["stateful-when-planned"]["status"] == "skipped"
+    assert "no Terraform plan" in rules["stateful-when-planned"]["unknown"]
     plan = tmp_path / "plan.json"
     plan.write_text(
         json.dumps(
@@ -178,7 +186,9 @@ policy:
         "json",
     )
     rules = {r["name"]: r for r in json.loads(out)["rules"]}
-    assert rules["stateful"]["status"] == "pending"  # with the plan, the rule can hold
+    assert rules["stateful"]["status"] == "pending"  # with the plan, the rule holds
+    assert rules["stateful"]["unknown"] is None
+    assert rules["stateful-when-planned"]["status"] == "pending"
 
 
 @pytest.mark.skipif(

@@ -39,7 +39,10 @@ def events(repo: Repo, error_rate: float, now: int = FRIDAY) -> None:
 
 @pytest.fixture
 def shop(repo: Repo) -> Repo:
-    repo.commit("base", {".caution.yml": CONFIG, "ops/slos.yml": SLOS})
+    # the events are what monitoring exports at deploy time, not a committed file
+    repo.commit(
+        "base", {".caution.yml": CONFIG, "ops/slos.yml": SLOS, ".gitignore": "ops/events.json\n"}
+    )
     events(repo, 0.0001)  # 10 % of the budget spent
     return repo
 
@@ -261,9 +264,20 @@ def test_a_time_that_is_no_time_exits_2(
 
 
 def test_a_bad_slo_file_names_itself(shop: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    shop.write("ops/slos.yml", "slos:\n  - name: x\n    objective: 100\n    events: e.json\n")
+    bad = "slos:\n  - name: x\n    objective: 100\n    events: e.json\n"
+    shop.commit("objective", {"ops/slos.yml": bad})
     code, _, err = gate(capsys, shop)
-    assert code == 2 and "slos.yml:3" in err and "objective" in err
+    assert code == 2 and "ops/slos.yml:3" in err and "objective" in err
+
+
+def test_the_gate_reads_the_slo_file_as_committed_not_the_work_tree(
+    shop: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events(shop, 0.002)  # 200 % of the budget spent: the budget holds
+    shop.commit("feature", {"a.txt": "1\n"})
+    shop.write("ops/slos.yml", SLOS.replace("99.9", "50"))  # lowered in the work tree only
+    code, data, _ = gate(capsys, shop)
+    assert code == 1 and data["decision"] == "hold"
 
 
 # --- the `deploy` predicate in `caution check` -------------------------------------------------
@@ -370,8 +384,12 @@ def test_check_reads_no_slo_file_unless_a_rule_asks(
     repo.commit("policy", {".caution.yml": policy + block})
     repo.git("checkout", "-q", "feature")
     repo.git("rebase", "-q", "main")
-    code, _, err = cli(capsys, "-C", str(repo.path), "check", "main..HEAD")
-    assert code == 2 and ".caution.yml:4" in err and "ops/missing.yml: no such file" in err
+    code, data = checked(repo, capsys)
+    assert code == 1 and data["decision"] == "blocked"  # unknown is not safe
+    (rule,) = [r for r in data["rules"] if r["name"] == "f"]  # type: ignore[attr-defined]
+    assert (
+        ".caution.yml:4" in rule["unknown"] and "ops/missing.yml: no such file" in rule["unknown"]
+    )
 
 
 def test_a_budget_nobody_can_see_holds_all_but_exempt_changes(

@@ -49,7 +49,7 @@ def _global(
 
 app.command("check")(check_cmd.check)
 app.command("approve")(approve_cmd.approve)
-app.command("approvals")(approve_cmd.approvals)
+app.add_typer(approve_cmd.approvals_app, name="approvals")
 app.command("provenance")(provenance_cmd.provenance)
 app.command("reach")(reach_cmd.reach)
 app.command("blame")(blame_cmd.blame)

@@ -19,6 +19,7 @@ def is_user_error(exc: BaseException) -> bool:
     from caution.policy.init import ConfigExistsError
     from caution.policy.ssh import SshError
     from caution.policy.statement import StatementError
+    from caution.policy.sync import SyncError
     from caution.provenance.markers import MarkerError
     from caution.reach.service import ReachError
     from caution.risk.store import TrainingStoreError
@@ -45,6 +46,7 @@ def is_user_error(exc: BaseException) -> bool:
             SourceError,
             SshError,
             StatementError,
+            SyncError,
             TrainingStoreError,
         ),
     )

@@ -30,10 +30,13 @@ def provenance(
     """Show which commits were made with AI, by which tool, and how autonomously.
 
     Levels: autonomous (an agent authored the commit), assisted (an AI marker on a human's
-    commit), human (line-level records attribute every added line to known humans), unknown
-    (no evidence either way; never read as human).
+    commit), human (line-level records from a source .caution.yml trusts, under
+    provenance.trust_human_claims_from, attribute every added line to known humans),
+    unknown (no evidence either way; never read as human).
     """
+    from caution.git.history import HistoryGapError, range_gap
     from caution.git.repo import default_range, require_commits
+    from caution.policy.config import trusted_human_sources
     from caution.provenance import provenance_of_range
     from caution.report.console import stderr_console, stdout_console
     from caution.report.provenance import range_to_json, render_range
@@ -41,6 +44,10 @@ def provenance(
     repo = state.repository()
     require_commits(repo)
     spec = revrange or default_range(repo)
+    gap = range_gap(repo, spec, reachable=reachable)
+    if gap is not None:
+        raise HistoryGapError(gap.message())
+    trusted = trusted_human_sources(repo)
     err = stderr_console()
     if (err.is_terminal and output is Format.text) or (err.is_terminal and sys.stdout.isatty()):
         with Progress(
@@ -58,9 +65,10 @@ def provenance(
                 progress=lambda n: (
                     bar.update(task, description=f"reading commits: {n}") if n % 250 == 0 else None
                 ),
+                trusted_human=trusted,
             )
     else:
-        result = provenance_of_range(repo, spec, reachable=reachable)
+        result = provenance_of_range(repo, spec, reachable=reachable, trusted_human=trusted)
     if output is Format.json:
         sys.stdout.write(json.dumps(range_to_json(result), indent=2, ensure_ascii=False) + "\n")
     else:

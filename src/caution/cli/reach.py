@@ -36,6 +36,7 @@ def reach(
     """Show what a change can reach: the components it touches (Backstage catalog), everything
     that depends on them, their tiers and owners (catalog and CODEOWNERS), the Python modules
     that import what changed, and what a Terraform plan would create, change or delete."""
+    from caution.git.history import HistoryGapError, range_gap
     from caution.git.repo import default_range, require_commits
     from caution.policy.config import load_config
     from caution.reach import reach_of_range
@@ -45,6 +46,9 @@ def reach(
     repo = state.repository()
     require_commits(repo)
     spec = revrange or default_range(repo)
+    gap = range_gap(repo, spec)
+    if gap is not None:
+        raise HistoryGapError(gap.message())
     settings = load_config(repo, config).reach
     result = reach_of_range(repo, spec, settings, plan)
     if output is ReachFormat.json:

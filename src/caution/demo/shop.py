@@ -34,6 +34,9 @@ POLICY = (
     """\
 # The demo shop's policy: see `caution init` for a commented template.
 version: 1
+repository: shop/monorepo         # what approvals are signed for (needed in shallow clones)
+provenance:
+  trust_human_claims_from: [git-ai]   # the team's git-ai notes may say "a human wrote this"
 roster:
   allowed_signers: .caution/allowed_signers     # ssh-keygen allowed-signers format
   people:
@@ -44,7 +47,8 @@ policy:
   approval:                       # all top-level entries must pass (an implicit `and`)
     - name: ai-changes-need-a-senior
       if:
-        provenance: {level_in: [assisted, autonomous]}
+        # unknown too: deleting an AI trailer makes a commit unknown, not human
+        provenance: {level_in: [unknown, assisted, autonomous]}
         changed_files: {paths: ["services/checkout/**", "services/payments/**"]}
       requires: {count: 1, roles: [senior]}
       options: {allow_author: false, invalidate_on_push: true}

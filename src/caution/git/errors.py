@@ -17,5 +17,8 @@ class GitError(Exception):
         for prefix in ("fatal: ", "error: "):
             if detail.startswith(prefix):
                 detail = detail[len(prefix) :]
-        verb = next((a for a in args if not a.startswith("-")), "git")
+        words = list(args)
+        while len(words) >= 2 and words[0] == "-c":
+            words = words[2:]  # `-c key=value` pairs come before the verb
+        verb = next((a for a in words if not a.startswith("-")), "git")
         return cls(f"git {verb} failed: {detail}")

@@ -72,3 +72,48 @@ def append_note(repo: Path, ref: str, commit: str, text: str, identity: tuple[st
         "GIT_COMMITTER_EMAIL": email,
     }
     run_git(["notes", "--ref", full_ref(ref), "append", "-m", text, commit], repo, env=env)
+
+
+_MERGER = {
+    "GIT_AUTHOR_NAME": "caution",
+    "GIT_AUTHOR_EMAIL": "caution@localhost",
+    "GIT_COMMITTER_NAME": "caution",
+    "GIT_COMMITTER_EMAIL": "caution@localhost",
+}
+
+
+def fetch_ref(repo: Path, remote: str, ref: str, into: str) -> bool:
+    """Fetch `remote`'s `ref` into the local ref `into`; False when the remote has none."""
+    out = run_git(["ls-remote", "--end-of-options", remote, ref], repo)
+    if not out.strip():
+        return False
+    run_git(["fetch", "--quiet", "--no-tags", remote, f"+{ref}:{into}"], repo)
+    return True
+
+
+def merge_notes_union(repo: Path, ref: str, other: str) -> None:
+    """Merge the notes commit `other` into `ref`, keeping every line of both sides' notes
+    (`cat_sort_uniq`): each approval is one line, so concurrent approvals all survive."""
+    ref = full_ref(ref)
+    try:
+        run_git(["rev-parse", "--verify", "--quiet", ref], repo)
+    except GitError:
+        run_git(["update-ref", ref, other], repo)
+        return
+    run_git(
+        ["notes", "--ref", ref, "merge", "--quiet", "-s", "cat_sort_uniq", other], repo, env=_MERGER
+    )
+
+
+def push_ref(repo: Path, remote: str, ref: str) -> bool:
+    """Push `ref` to the same name on `remote`; False when the remote moved meanwhile (a
+    push that is not a fast-forward), GitError for any other failure."""
+    out = run_git(["push", "--porcelain", remote, f"{ref}:{ref}"], repo, ok_codes=(0, 1))
+    lines = out.decode("utf-8", "replace").splitlines()
+    failed = [line for line in lines if line.startswith("!")]
+    if any("[rejected]" in line for line in failed):
+        return False
+    if failed or not any(line.startswith(("=", " ", "+", "*", "-")) for line in lines):
+        detail = failed[0].split("\t")[-1] if failed else "nothing was pushed"
+        raise GitError(f"git push {remote} {ref} failed: {detail}")
+    return True

@@ -32,6 +32,9 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env.update(extra or {})
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_PAGER"] = "cat"
+    # `git replace` refs rewrite history for every command that honours them; anyone who can
+    # push a ref could then show caution another history than the one that merges
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
     env.pop("GIT_EXTERNAL_DIFF", None)
     return env
 

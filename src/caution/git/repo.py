@@ -158,6 +158,12 @@ def merge_base(repo: Path, a: str, b: str) -> str | None:
     return out[0] if out else None
 
 
+def parents_of(repo: Path, sha: str) -> list[str]:
+    """The parents of commit `sha`, in order."""
+    out = run_git(["rev-list", "--parents", "-n", "1", "--end-of-options", sha], repo).decode()
+    return out.split()[1:]
+
+
 def first_parent_or_empty(repo: Path, sha: str) -> str:
     parent = resolve(repo, f"{sha}^1")
     return parent if parent is not None else EMPTY_TREE

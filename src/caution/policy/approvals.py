@@ -13,7 +13,7 @@ added by anyone cannot make a check slow.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,8 +22,10 @@ from pathlib import Path
 from caution.git import GitError, read_notes
 from caution.git.notes import append_note
 from caution.git.repo import first_parent_root, is_shallow
+from caution.policy.agent_session import agent_session
 from caution.policy.model import Approval, Config, Roster
 from caution.policy.ssh import SshError, sign, verify
+from caution.policy.sshsig import SignatureFormatError, signature_info
 from caution.policy.statement import (
     NOTES_REF,
     SignedEntry,
@@ -106,8 +108,9 @@ def verify_entry(
     by = person.id if person is not None else email
 
     def record(valid: bool, reason: str) -> ApprovalRecord:
+        fingerprint = statement.fingerprint if statement.carries else ""
         approval = Approval(
-            by, statement.commit, valid, reason, person, statement.patch_id, email, statement.target
+            by, statement.commit, valid, reason, person, fingerprint, email, statement.target
         )
         return ApprovalRecord(note_commit, statement, approval, statement.comment, statement.time)
 
@@ -120,6 +123,18 @@ def verify_entry(
     valid, word = verify(entry.statement_text.encode(), entry.signature, signers, email)
     if not valid:
         return record(False, f"signature does not verify for {email}: {word}")
+    try:
+        info = signature_info(entry.signature)
+    except SignatureFormatError as exc:
+        return record(False, f"the signature cannot be read: {exc}")
+    if info.security_key and not info.touched:
+        return record(False, "a security key signed without a touch: no person confirmed it")
+    if roster.require_security_key and not info.security_key:
+        return record(
+            False,
+            f"signed with an {info.key_type} key; the roster requires a hardware security key "
+            "(sk-ssh-ed25519) that needs a touch",
+        )
     tool = ai_identity("", email, default_catalog())
     if tool is not None:
         return record(False, f"{email} is an AI identity ({tool}); AI never approves")
@@ -128,11 +143,29 @@ def verify_entry(
     return record(True, f"signed by {person.id}")
 
 
-def _entries(
-    repo_root: Path, commits: Collection[str] | None
-) -> list[tuple[str, SignedEntry | None, Statement | None, str]]:
+MAX_PER_COMMIT = 20  # signed entries verified per commit
+MAX_CARRIED = 20  # approvals of other heads (same fingerprint) verified per check
+
+
+@dataclass(frozen=True)
+class ApprovalReading:
+    """What the notes held for a change: verified records, and how many entries were left
+    unread because a commit held more than anyone could mean (notes anyone can write must
+    not make a check slow, nor its report endless)."""
+
+    records: tuple[ApprovalRecord, ...]
+    unread: int = 0
+
+    def approvals(self) -> tuple[Approval, ...]:
+        return tuple(r.approval for r in self.records)
+
+
+_Entry = tuple[str, SignedEntry | None, Statement | None, str]
+
+
+def _entries(repo_root: Path, commits: Collection[str] | None) -> list[_Entry]:
     """(note commit, entry, statement, problem) for every line of the selected notes."""
-    out: list[tuple[str, SignedEntry | None, Statement | None, str]] = []
+    out: list[_Entry] = []
     for note_commit, text in read_notes(repo_root, NOTES_REF, commits).items():
         entries, unreadable = parse_note(text)
         for entry in entries:
@@ -144,27 +177,59 @@ def _entries(
     return out
 
 
+def _worth(entry: _Entry, roster: Roster) -> tuple[int, str]:
+    """Order of reading when there are too many: signed by a roster person first, then the
+    newest. Junk can crowd out an approval (the change then waits), never add one."""
+    statement = entry[2]
+    if statement is None:
+        return (2, "")
+    known = roster.by_email(statement.approver) is not None
+    return (0 if known else 1, "".join(chr(0x10FFFF - ord(c)) for c in statement.time[:40]))
+
+
+def _select(
+    entries: list[_Entry],
+    commits: Collection[str] | None,
+    wanted: tuple[str, str] | None,
+    roster: Roster,
+) -> tuple[list[_Entry], int]:
+    by_commit: dict[str, list[_Entry]] = {}
+    carried: list[_Entry] = []
+    for item in entries:
+        note_commit, _entry, statement, _problem = item
+        if commits is None or note_commit in commits:
+            by_commit.setdefault(note_commit, []).append(item)
+        elif (
+            wanted is not None
+            and statement is not None
+            and statement.carries
+            and (statement.target, statement.fingerprint) == wanted
+        ):
+            carried.append(item)
+    selected: list[_Entry] = []
+    unread = 0
+    for items in by_commit.values():
+        items.sort(key=lambda e: _worth(e, roster))
+        selected.extend(items[:MAX_PER_COMMIT])
+        unread += max(0, len(items) - MAX_PER_COMMIT)
+    carried.sort(key=lambda e: _worth(e, roster))
+    selected.extend(carried[:MAX_CARRIED])
+    unread += max(0, len(carried) - MAX_CARRIED)
+    return selected, unread
+
+
 def read_approvals(
     repo_root: Path,
     config: Config,
     repo_name: str | None,
     commits: Collection[str] | None = None,
     *,
-    wanted_patch: tuple[str, str] | None = None,
+    wanted: tuple[str, str] | None = None,
     name_problem: str = "the repository has no stable name",
-) -> list[ApprovalRecord]:
+) -> ApprovalReading:
     """Verified approvals on `commits` (every approved commit when None) and, with
-    `wanted_patch` = (target, patch-id), approvals elsewhere of the same change."""
-    selected = []
-    for note_commit, entry, statement, problem in _entries(repo_root, None):
-        on_change = commits is None or note_commit in commits
-        same_change = (
-            wanted_patch is not None
-            and statement is not None
-            and (statement.target, statement.patch_id) == wanted_patch
-        )
-        if on_change or same_change:
-            selected.append((note_commit, entry, statement, problem))
+    `wanted` = (target, fingerprint), approvals of other heads that make the same change."""
+    selected, unread = _select(_entries(repo_root, None), commits, wanted, config.roster)
     records = []
     with signers_file(config.roster) as signers:
         for note_commit, entry, statement, problem in selected:
@@ -178,7 +243,7 @@ def read_approvals(
                 records.append(
                     verify_entry(repo_name, note_commit, entry, statement, config.roster, signers)
                 )
-    return records
+    return ApprovalReading(tuple(records), unread)
 
 
 def approve(
@@ -188,14 +253,21 @@ def approve(
     repo_name: str,
     commit: str,
     target: str,
-    patch: str,
+    fingerprint: str,
     key: Path,
     signer: str,
     comment: str,
     authors: Collection[str],
+    env: Mapping[str, str],
 ) -> ApprovalRecord:
     """Sign and record an approval of the change ending at `commit`; refuse what could
-    never count."""
+    never count, and refuse to sign inside a coding agent's session."""
+    session = agent_session(env)
+    if session is not None:
+        raise ApprovalRefusedError(
+            f"this looks like a {session.agent} session ({session.description}): an agent must "
+            "never sign approvals; run caution approve from your own terminal"
+        )
     tool = ai_identity("", signer, default_catalog())
     if tool is not None:
         raise ApprovalRefusedError(f"{signer} is an AI identity ({tool}); AI never approves")
@@ -212,7 +284,7 @@ def approve(
         repository=repo_name,
         commit=commit,
         target=target,
-        patch_id=patch,
+        fingerprint=fingerprint,
         approver=signer,
         time=datetime.now(UTC).replace(microsecond=0).isoformat(),
         comment=comment,
@@ -233,6 +305,7 @@ def approve(
 
 
 __all__ = [
+    "ApprovalReading",
     "ApprovalRecord",
     "ApprovalRefusedError",
     "RepositoryNameError",

@@ -23,7 +23,7 @@ class Change:
     deletions: int | None
     people_emails: frozenset[str]  # authors and committers of every commit, lower-cased
     author_emails: frozenset[str]  # authors only, lower-cased
-    head_patch_id: str | None = None
+    fingerprint: str | None = None  # what approvals of another head must match
     facts: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -45,7 +45,7 @@ class Change:
 
 
 def change_from_provenance(
-    result: RangeProvenance, head: str, target_branch: str | None, head_patch_id: str | None = None
+    result: RangeProvenance, head: str, target_branch: str | None, fingerprint: str | None = None
 ) -> Change:
     files: list[str] = []
     seen: set[str] = set()
@@ -79,5 +79,5 @@ def change_from_provenance(
         deletions=deletions,
         people_emails=frozenset(people),
         author_emails=frozenset(authors),
-        head_patch_id=head_patch_id,
+        fingerprint=fingerprint,
     )

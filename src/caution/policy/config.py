@@ -12,9 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from caution.git.repo import default_branch, resolve
 from caution.policy.model import (
+    APPLY,
+    SKIP,
     BlockRule,
     Condition,
     Config,
@@ -27,8 +30,9 @@ from caution.policy.model import (
     Rule,
 )
 from caution.policy.predicates import REGISTRY
-from caution.policy.tree import Tree, is_inside
+from caution.policy.tree import Tree
 from caution.reach.settings import ReachSettings
+from caution.repo_path import RepoPathError, normal_path
 from caution.risk.settings import RiskSettings
 from caution.rollout.deploy_settings import DeploySettings
 from caution.yaml_source import (
@@ -42,7 +46,19 @@ from caution.yaml_source import (
 )
 
 DEFAULT_SOURCE = "built-in default policy"
-TOP_LEVEL = ("version", "repository", "roster", "policy", "reach", "risk", "guard", "deploy")
+TOP_LEVEL = (
+    "version",
+    "repository",
+    "roster",
+    "policy",
+    "approvals",
+    "provenance",
+    "reach",
+    "risk",
+    "guard",
+    "deploy",
+)
+SOURCES = ("ssh", "forge")
 
 
 class _Strict(BaseModel):
@@ -54,10 +70,13 @@ class _PersonModel(_Strict):
     roles: list[str] = []
     teams: list[str] = []
     name: str | None = None
+    github: str | None = Field(default=None, min_length=1)
+    gitlab: str | None = Field(default=None, min_length=1)
 
 
 class _RosterModel(_Strict):
     allowed_signers: str | None = None
+    require_security_key: bool = False
     people: dict[str, _PersonModel] = {}
 
 
@@ -111,15 +130,58 @@ def _expect_mapping(doc: SourceDoc, path: Path_, value: Any, what: str) -> dict[
     return value
 
 
-def _rule_or_group(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> Rule | Group:
+HUMAN_CLAIM_SOURCES = ("git-ai", "agent-trace")
+
+
+class _ProvenanceModel(_Strict):
+    trust_human_claims_from: list[str] = []
+
+    @field_validator("trust_human_claims_from")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        for source in value:
+            if source not in HUMAN_CLAIM_SOURCES:
+                known = ", ".join(HUMAN_CLAIM_SOURCES)
+                raise ValueError(f"unknown source {source!r} (known: {known})")
+        return value
+
+
+class _ApprovalsModel(_Strict):
+    sources: list[str] = list(SOURCES)
+
+    @field_validator("sources")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError(f"name at least one source ({', '.join(SOURCES)})")
+        for source in value:
+            if source not in SOURCES:
+                raise ValueError(
+                    f"unknown approval source {source!r} (known: {', '.join(SOURCES)})"
+                )
+        return value
+
+
+def _sources(doc: SourceDoc, path: Path_, value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    if not isinstance(value, dict):
+        raise doc.error(path, "approvals must be a mapping, such as {sources: [ssh, forge]}")
+    model: _ApprovalsModel = _validate(doc, path, _ApprovalsModel, value)
+    return tuple(model.sources)
+
+
+def _rule_or_group(
+    doc: SourceDoc, path: Path_, value: Any, names: set[str], sources: tuple[str, ...] = SOURCES
+) -> Rule | Group:
     entry = _expect_mapping(doc, path, value, "each approval entry")
     ops = [op for op in ("and", "or") if op in entry]
     if ops:
         if len(entry) != 1:
             extra = next((k for k in entry if k != ops[0]), ops[-1])
             raise doc.error((*path, extra), f"a group holds only '{ops[0]}', not {extra!r}")
-        return _group(doc, (*path, ops[0]), ops[0], entry[ops[0]], names)
-    allowed = {"name", "if", "requires", "options", "description"}
+        return _group(doc, (*path, ops[0]), ops[0], entry[ops[0]], names, sources)
+    allowed = {"name", "if", "requires", "options", "description", "on_unknown", "approvals"}
     for key in entry:
         if key not in allowed:
             raise doc.error((*path, key), f"unknown key {key!r} in a rule")
@@ -148,20 +210,33 @@ def _rule_or_group(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> 
         ),
         options=Options(options.allow_author, options.invalidate_on_push),
         line=doc.line_of(path),
+        on_unknown=_on_unknown(doc, path, entry),
+        sources=_sources(doc, (*path, "approvals"), entry.get("approvals"), sources),
     )
 
 
-def _group(doc: SourceDoc, path: Path_, op: str, value: Any, names: set[str]) -> Group:
+def _on_unknown(doc: SourceDoc, path: Path_, entry: dict[str, Any]) -> str:
+    value = entry.get("on_unknown", APPLY)
+    if value not in (APPLY, SKIP):
+        raise doc.error((*path, "on_unknown"), f"on_unknown must be {APPLY} or {SKIP}")
+    return str(value)
+
+
+def _group(
+    doc: SourceDoc, path: Path_, op: str, value: Any, names: set[str], sources: tuple[str, ...]
+) -> Group:
     if not isinstance(value, list) or not value:
         raise doc.error(path, f"'{op}' needs a list of rules")
-    children = tuple(_rule_or_group(doc, (*path, i), item, names) for i, item in enumerate(value))
+    children = tuple(
+        _rule_or_group(doc, (*path, i), item, names, sources) for i, item in enumerate(value)
+    )
     return Group(op, children, doc.line_of(path))
 
 
 def _block(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> BlockRule:
     entry = _expect_mapping(doc, path, value, "each block rule")
     for key in entry:
-        if key not in {"name", "if", "message", "description"}:
+        if key not in {"name", "if", "message", "description", "on_unknown"}:
             raise doc.error((*path, key), f"unknown key {key!r} in a block rule")
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -174,7 +249,13 @@ def _block(doc: SourceDoc, path: Path_, value: Any, names: set[str]) -> BlockRul
     message = entry.get("message", f"blocked by {name}")
     if not isinstance(message, str):
         raise doc.error((*path, "message"), "message must be text")
-    return BlockRule(name, _conditions(doc, (*path, "if"), entry["if"]), message, doc.line_of(path))
+    return BlockRule(
+        name,
+        _conditions(doc, (*path, "if"), entry["if"]),
+        message,
+        doc.line_of(path),
+        _on_unknown(doc, path, entry),
+    )
 
 
 def _roster(doc: SourceDoc, value: Any, tree: Tree | None) -> Roster:
@@ -183,15 +264,29 @@ def _roster(doc: SourceDoc, value: Any, tree: Tree | None) -> Roster:
     model = _validate(doc, ("roster",), _RosterModel, value or {})
     signers = model.allowed_signers
     where = ("roster", "allowed_signers")
-    if signers is not None and not is_inside(signers):
-        raise doc.error(where, f"allowed_signers {signers!r} must be a path inside the repository")
+    if signers is not None:
+        try:
+            signers = normal_path(signers)
+        except RepoPathError as exc:
+            raise doc.error(where, f"allowed_signers: {exc}") from exc
     if signers is not None and tree is not None and tree.read(signers) is None:
         raise doc.error(where, f"allowed_signers file {signers} not found")
     people = tuple(
-        Person(pid, tuple(p.emails), tuple(p.roles), tuple(p.teams))
+        Person(pid, tuple(p.emails), tuple(p.roles), tuple(p.teams), p.github, p.gitlab)
         for pid, p in model.people.items()
     )
-    return Roster(people, signers, tree)
+    for forge in ("github", "gitlab"):
+        seen: dict[str, str] = {}
+        for person in people:
+            login = getattr(person, forge)
+            if login is not None and login.lower() in seen:
+                raise doc.error(
+                    ("roster", "people", person.id, forge),
+                    f"{forge} login {login!r} is given to {seen[login.lower()]} already",
+                )
+            if login is not None:
+                seen[login.lower()] = person.id
+    return Roster(people, signers, tree, model.require_security_key)
 
 
 def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = False) -> Config:
@@ -217,10 +312,11 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
     approval_list = policy_data.get("approval") or []
     if not isinstance(approval_list, list):
         raise doc.error(("policy", "approval"), "approval must be a list of rules")
+    sources = _sources(doc, ("approvals",), top.get("approvals"), SOURCES)
     approval = Group(
         "and",
         tuple(
-            _rule_or_group(doc, ("policy", "approval", i), item, names)
+            _rule_or_group(doc, ("policy", "approval", i), item, names, sources)
             for i, item in enumerate(approval_list)
         ),
         doc.line_of(("policy", "approval")),
@@ -230,6 +326,7 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
         raise doc.error(("policy", "block"), "block must be a list of rules")
     block = tuple(_block(doc, ("policy", "block", i), b, names) for i, b in enumerate(block_list))
     _check_person_refs(doc, roster, approval)
+    _check_author_refs(doc, roster, [*_rules(approval), *block])
     reach = _validate(doc, ("reach",), ReachSettings, top.get("reach") or {})
     risk = _validate(doc, ("risk",), RiskSettings, top.get("risk") or {})
     if top.get("guard") is not None and not isinstance(top["guard"], dict):
@@ -244,6 +341,11 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
         risk,
         repository,
         deploy=_deploy(doc, top.get("deploy")),
+        trusted_human=tuple(
+            _validate(
+                doc, ("provenance",), _ProvenanceModel, top.get("provenance") or {}
+            ).trust_human_claims_from
+        ),
     )
 
 
@@ -272,6 +374,39 @@ def _check_person_refs(doc: SourceDoc, roster: Roster, group: Group) -> None:
                     raise SourceError(
                         doc.file, child.line, f"rule {child.name!r}: unknown person {person!r}"
                     )
+
+
+def _rules(group: Group) -> list[Rule]:
+    out: list[Rule] = []
+    for child in group.children:
+        out.extend(_rules(child) if isinstance(child, Group) else [child])
+    return out
+
+
+def _check_author_refs(doc: SourceDoc, roster: Roster, rules: list[Rule | BlockRule]) -> None:
+    """`authors_in` may only name people, roles and teams the roster has: a name that
+    matches nobody would make the condition quietly false for every change."""
+    people = {p.id for p in roster.people}
+    roles = {r for p in roster.people for r in p.roles}
+    teams = {t for p in roster.people for t in p.teams}
+    for rule in rules:
+        for condition in rule.conditions:
+            if condition.predicate != "authors_in":
+                continue
+            wanted = condition.config
+            unknown = [
+                *(f"person {n!r}" for n in wanted.people if n not in people),
+                *(f"role {n!r}" for n in wanted.roles if n not in roles),
+                *(f"team {n!r}" for n in wanted.teams if n not in teams),
+                *(f"{n!r}" for n in wanted.any if n not in people | roles | teams),
+            ]
+            if unknown:
+                raise SourceError(
+                    doc.file,
+                    rule.line,
+                    f"rule {rule.name!r}: authors_in names {unknown[0]}, which nobody in the "
+                    "roster is",
+                )
 
 
 def load_config(root: Path, explicit: Path | None = None, *, rev: str | None = None) -> Config:
@@ -305,3 +440,14 @@ def default_config() -> Config:
     text = resources.files("caution.data").joinpath("default-policy.yml").read_text("utf-8")
     doc = parse_yaml(text, DEFAULT_SOURCE)
     return config_from_doc(doc, None, is_default=True)
+
+
+def trusted_human_sources(root: Path) -> tuple[str, ...]:
+    """The sources `.caution.yml` on the default branch trusts for claims of human lines
+    (`provenance.trust_human_claims_from`); none without one. As committed, never the work
+    tree's: a change must not be able to vouch for itself."""
+    branch = default_branch(root)
+    rev = resolve(root, branch) if branch else None
+    if rev is None:
+        return ()
+    return load_config(root, rev=rev).trusted_human

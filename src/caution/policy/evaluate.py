@@ -6,11 +6,18 @@ and drops out of its `and`/`or`; a group of only skipped rules is skipped; an
 approval list is an implicit `and`, and if every rule in it is skipped the
 change is pending: at least one rule must apply. Any block rule whose `if`
 holds blocks the change, whatever the approvals.
+
+Unknown is decided here and only here: an `if` none of whose conditions fails but one
+of which cannot be known holds — an approval rule applies, a block rule blocks — unless
+the rule says `on_unknown: skip`. Either way the result says what was unknown. A
+predicate that raises is a bug, never a pass: its approval rule is an error (pending)
+and its block rule blocks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from caution.policy.change import Change
 from caution.policy.model import (
@@ -18,6 +25,7 @@ from caution.policy.model import (
     BLOCKED,
     ERROR,
     PENDING,
+    SKIP,
     SKIPPED,
     Approval,
     BlockRule,
@@ -29,36 +37,32 @@ from caution.policy.model import (
     Rule,
     RuleResult,
 )
-from caution.policy.predicates import REGISTRY
+from caution.policy.predicates import REGISTRY, Outcome, all_of
 
 
-def _conditions(
-    conditions: Iterable[Condition], change: Change, roster: Roster
-) -> tuple[bool, str]:
-    """(all hold, why): the first condition that fails explains a skip."""
-    reasons = []
-    for condition in conditions:
-        outcome = REGISTRY[condition.predicate].evaluate(condition.config, change, roster)
-        if not outcome.matched:
-            return False, outcome.reason
-        reasons.append(outcome.reason)
-    return True, "; ".join(reasons) if reasons else "applies to every change"
+def _conditions(conditions: Iterable[Condition], change: Change, roster: Roster) -> Outcome:
+    """Whether the conditions all hold: the first that fails explains a skip; unknown when
+    none fails and one cannot be known."""
+    outcomes = [REGISTRY[c.predicate].evaluate(c.config, change, roster) for c in conditions]
+    if not outcomes:
+        return Outcome(True, "applies to every change")
+    return all_of(outcomes)
+
+
+def _applies(outcome: Outcome, on_unknown: str) -> tuple[bool, str, str | None]:
+    """(the rule applies, why, what was unknown) under the one rule for unknown."""
+    if outcome.matched is not None:
+        return outcome.matched, outcome.reason, None
+    if on_unknown == SKIP:
+        return False, f"{outcome.reason} (on_unknown: skip)", outcome.reason
+    return True, f"{outcome.reason}, so it applies", outcome.reason
 
 
 def judge_approval(approval: Approval, rule: Rule, change: Change) -> Approval:
     """Whether one verified approval counts for one rule, and why."""
 
     def verdict(valid: bool, reason: str) -> Approval:
-        return Approval(
-            approval.by,
-            approval.commit,
-            valid,
-            reason,
-            approval.person,
-            approval.patch_id,
-            approval.email,
-            approval.target,
-        )
+        return replace(approval, valid=valid, reason=reason)
 
     if not approval.valid:
         return approval
@@ -79,14 +83,26 @@ def judge_approval(approval: Approval, rule: Rule, change: Change) -> Approval:
         return verdict(
             False, f"approves merging into {approval.target}, not {change.target_branch}"
         )
+    if approval.source not in rule.sources:
+        return verdict(
+            False, f"a {approval.source} approval; this rule counts {', '.join(rule.sources)}"
+        )
     if approval.commit != change.head:
-        same_patch = change.head_patch_id is not None and approval.patch_id == change.head_patch_id
         if rule.options.invalidate_on_push:
             return verdict(False, f"stale: approves {approval.commit[:10]}, not the head")
-        if not same_patch:
-            return verdict(False, f"stale: {approval.commit[:10]} has a different patch")
+        if not approval.fingerprint:
+            return verdict(
+                False,
+                f"stale: {approval.commit[:10]} is not the head, and this approval cannot "
+                "carry over",
+            )
+        if approval.fingerprint != change.fingerprint:
+            return verdict(
+                False,
+                f"stale: {approval.commit[:10]} makes other edits, or the same edits elsewhere",
+            )
         return verdict(
-            True, f"{person.id} approved {approval.commit[:10]} (same patch as the head)"
+            True, f"{person.id} approved {approval.commit[:10]} (the same edits at the same places)"
         )
     return verdict(True, f"{person.id} approved the head")
 
@@ -95,21 +111,25 @@ def evaluate_rule(
     rule: Rule, change: Change, roster: Roster, approvals: tuple[Approval, ...]
 ) -> RuleResult:
     try:
-        applies, why = _conditions(rule.conditions, change, roster)
+        outcome = _conditions(rule.conditions, change, roster)
     except Exception as exc:  # a predicate that fails must not let a change through
         return RuleResult(rule.name, ERROR, f"could not evaluate: {exc}", line=rule.line)
+    applies, why, unknown = _applies(outcome, rule.on_unknown)
     if not applies:
-        return RuleResult(rule.name, SKIPPED, why, line=rule.line)
+        return RuleResult(rule.name, SKIPPED, why, line=rule.line, unknown=unknown)
     needed = rule.requires.count
     if needed == 0:
-        return RuleResult(rule.name, APPROVED, f"{why}; no approval required", line=rule.line)
+        return RuleResult(
+            rule.name, APPROVED, f"{why}; no approval required", line=rule.line, unknown=unknown
+        )
     judged = tuple(judge_approval(a, rule, change) for a in approvals)
     approvers = {a.person.id for a in judged if a.valid and a.person is not None}
     if len(approvers) >= needed:
         who = ", ".join(sorted(approvers))
-        return RuleResult(rule.name, APPROVED, f"{why}; approved by {who}", judged, line=rule.line)
+        reason = f"{why}; approved by {who}"
+        return RuleResult(rule.name, APPROVED, reason, judged, line=rule.line, unknown=unknown)
     missing = rule.requires.describe(needed - len(approvers))
-    return RuleResult(rule.name, PENDING, why, judged, missing, line=rule.line)
+    return RuleResult(rule.name, PENDING, why, judged, missing, line=rule.line, unknown=unknown)
 
 
 def evaluate_group(
@@ -145,16 +165,13 @@ def evaluate_group(
 
 def evaluate_block(rule: BlockRule, change: Change, roster: Roster) -> RuleResult:
     try:
-        applies, why = _conditions(rule.conditions, change, roster)
-    except Exception as exc:
-        return RuleResult(
-            rule.name, ERROR, f"could not evaluate: {exc}", kind="block", line=rule.line
-        )
-    if applies:
-        return RuleResult(
-            rule.name, BLOCKED, f"{rule.message} ({why})", kind="block", line=rule.line
-        )
-    return RuleResult(rule.name, SKIPPED, why, kind="block", line=rule.line)
+        outcome = _conditions(rule.conditions, change, roster)
+    except Exception as exc:  # a block that cannot be evaluated blocks
+        reason = f"{rule.message} (could not evaluate: {exc})"
+        return RuleResult(rule.name, BLOCKED, reason, kind="block", line=rule.line)
+    applies, why, unknown = _applies(outcome, rule.on_unknown)
+    status, reason = (BLOCKED, f"{rule.message} ({why})") if applies else (SKIPPED, why)
+    return RuleResult(rule.name, status, reason, kind="block", line=rule.line, unknown=unknown)
 
 
 def flatten(results: Iterable[RuleResult]) -> list[RuleResult]:

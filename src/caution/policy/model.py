@@ -23,6 +23,8 @@ class Person:
     emails: tuple[str, ...]
     roles: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
+    github: str | None = None  # forge logins, for reviews as approvals
+    gitlab: str | None = None
 
     def has_email(self, email: str) -> bool:
         return email.lower() in (e.lower() for e in self.emails)
@@ -33,12 +35,22 @@ class Roster:
     people: tuple[Person, ...] = ()
     allowed_signers: str | None = None  # path, relative to the repository root
     signers_tree: Tree | None = None  # where allowed_signers is read from
+    require_security_key: bool = False  # only signatures a hardware key made with a touch
 
     def by_email(self, email: str) -> Person | None:
         return next((p for p in self.people if p.has_email(email)), None)
 
     def by_id(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)
+
+    def by_login(self, forge: str, login: str) -> Person | None:
+        """The person with this login on `forge` (github, gitlab); logins ignore case."""
+        wanted = login.lower()
+        for person in self.people:
+            known = person.github if forge == "github" else person.gitlab
+            if known is not None and known.lower() == wanted:
+                return person
+        return None
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,10 @@ class Options:
     invalidate_on_push: bool = True
 
 
+APPLY = "apply"  # on_unknown: a condition that cannot be known is taken to hold
+SKIP = "skip"  # on_unknown: the rule drops out, and the output still says what was unknown
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -91,6 +107,8 @@ class Rule:
     requires: Requires = field(default_factory=lambda: Requires(count=0))
     options: Options = field(default_factory=Options)
     line: int | None = None
+    on_unknown: str = APPLY
+    sources: tuple[str, ...] = ("ssh", "forge")  # which approvals count for it
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,7 @@ class BlockRule:
     conditions: tuple[Condition, ...]
     message: str
     line: int | None = None
+    on_unknown: str = APPLY
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,7 @@ class Config:
     repository: str | None = None  # a stable name approvals are signed for
     location: str | None = None  # the policy file, relative to the repository (for SARIF)
     deploy: DeploySettings = field(default_factory=DeploySettings)
+    trusted_human: tuple[str, ...] = ()  # record sources whose "human" claims count
 
 
 @dataclass(frozen=True)
@@ -139,9 +159,10 @@ class Approval:
     valid: bool
     reason: str  # why it does or does not count
     person: Person | None = None
-    patch_id: str = ""
+    fingerprint: str = ""  # the change it approves; empty: it counts for `commit` only
     email: str = ""
     target: str = ""
+    source: str = "ssh"  # ssh (a signed note) | forge (a pull request review)
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,7 @@ class RuleResult:
     kind: str = "approval"  # approval | block | group
     line: int | None = None
     children: tuple[RuleResult, ...] = ()
+    unknown: str | None = None  # what could not be known about its conditions
 
 
 @dataclass(frozen=True)

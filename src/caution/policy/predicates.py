@@ -1,9 +1,10 @@
 """Predicates a rule's `if` can use, registered by name.
 
 A predicate is a pydantic model for its configuration and a pure function of
-(configuration, change, roster) to an outcome with its reason. Later
-capabilities register theirs (`reach`, `risk`) with `register` and the
-evaluator never changes.
+(configuration, change, roster) to an outcome with its reason: it matched, it did
+not, or it cannot be known (and why). What unknown means for a rule is the
+evaluator's decision alone, the same for every predicate. Later capabilities
+register theirs (`reach`, `risk`) with `register` and the evaluator never changes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from caution.globs import Glob, GlobError, compile_glob
 from caution.policy.change import Change
 from caution.policy.model import Roster
+from caution.repo_path import normal_glob
 from caution.rollout.freeze import FreezeStatus
 
 C = TypeVar("C", bound=BaseModel)
@@ -26,8 +28,29 @@ C = TypeVar("C", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Outcome:
-    matched: bool
+    """`matched` is True or False, or None when the answer cannot be known."""
+
+    matched: bool | None
     reason: str
+
+    @property
+    def known(self) -> bool:
+        return self.matched is not None
+
+
+def unknown(reason: str) -> Outcome:
+    return Outcome(None, reason)
+
+
+def all_of(parts: list[Outcome]) -> Outcome:
+    """Every part must hold: one that fails decides; otherwise one unknown makes it unknown."""
+    failed = [p for p in parts if p.matched is False]
+    if failed:
+        return failed[0]
+    unknowns = [p for p in parts if p.matched is None]
+    if unknowns:
+        return unknown("; ".join(p.reason for p in unknowns))
+    return Outcome(True, "; ".join(p.reason for p in parts))
 
 
 @dataclass(frozen=True)
@@ -101,9 +124,9 @@ def optional_comparison(value: object) -> Comparison | None:
     return parse_comparison(value)
 
 
-def _globs(patterns: list[str]) -> list[Glob]:
+def _globs(patterns: list[str], ignore_case: bool = False) -> list[Glob]:
     try:
-        return [compile_glob(p) for p in patterns]
+        return [compile_glob(p, ignore_case=ignore_case) for p in patterns]
     except GlobError as exc:
         raise ValueError(str(exc)) from exc
 
@@ -114,12 +137,14 @@ def _globs(patterns: list[str]) -> list[Glob]:
 class ChangedFiles(Strict):
     paths: list[str]
     ignore: list[str] = []
+    ignore_case: bool = False  # match as a case-insensitive file system would
     _paths: list[Glob] = []
     _ignore: list[Glob] = []
 
     @field_validator("paths", "ignore")
     @classmethod
     def _valid(cls, value: list[str]) -> list[str]:
+        value = [normal_glob(p) for p in value]
         _globs(value)
         return value
 
@@ -132,8 +157,8 @@ class ChangedFiles(Strict):
 
     @model_validator(mode="after")
     def _compile(self) -> ChangedFiles:
-        object.__setattr__(self, "_paths", _globs(self.paths))
-        object.__setattr__(self, "_ignore", _globs(self.ignore))
+        object.__setattr__(self, "_paths", _globs(self.paths, self.ignore_case))
+        object.__setattr__(self, "_ignore", _globs(self.ignore, self.ignore_case))
         return self
 
     def selects(self, path: str) -> bool:
@@ -160,6 +185,7 @@ class OnlyChangedFiles(Strict):
     def _valid(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("needs at least one path glob")
+        value = [normal_glob(p) for p in value]
         _globs(value)
         return value
 
@@ -225,13 +251,12 @@ def provenance(config: ProvenanceCondition, change: Change, roster: Roster) -> O
     if config.ai_fraction is not None:
         fraction = change.ai_fraction
         if fraction is None:
-            reasons.append("AI share of lines unknown (treated as matching)")
-        elif not config.ai_fraction.holds(fraction):
+            return unknown("the AI share of added lines is unknown (binary files or missing blobs)")
+        if not config.ai_fraction.holds(fraction):
             return Outcome(
                 False, f"AI share of added lines {fraction:.2f} is not {config.ai_fraction}"
             )
-        else:
-            reasons.append(f"AI share of added lines {fraction:.2f} {config.ai_fraction}")
+        reasons.append(f"AI share of added lines {fraction:.2f} {config.ai_fraction}")
     tools_note = f" ({', '.join(result.tools)})" if result.tools and config.tools_in is None else ""
     return Outcome(True, "; ".join(reasons) + tools_note)
 
@@ -259,7 +284,7 @@ class ModifiedLines(Strict):
 def modified_lines(config: ModifiedLines, change: Change, roster: Roster) -> Outcome:
     """True when any of the given comparisons holds (policy-bot's semantics)."""
     if change.additions is None or change.deletions is None:
-        return Outcome(True, "line counts unknown (blobs missing): treated as matching")
+        return unknown("the line counts are unknown (blobs missing from this clone)")
     values = {
         "additions": change.additions,
         "deletions": change.deletions,
@@ -285,9 +310,13 @@ class AuthorsIn(Strict):
 
 @register("authors_in", AuthorsIn, accepts_list=True)
 def authors_in(config: AuthorsIn, change: Change, roster: Roster) -> Outcome:
+    """An author the roster does not know could be anyone, one of the listed included: the
+    answer is then unknown unless a known author already matched."""
+    strangers = []
     for email in sorted(change.author_emails):
         person = roster.by_email(email)
         if person is None:
+            strangers.append(email)
             continue
         names = {person.id, *person.roles, *person.teams}
         if (
@@ -297,6 +326,9 @@ def authors_in(config: AuthorsIn, change: Change, roster: Roster) -> Outcome:
             or set(person.teams) & set(config.teams)
         ):
             return Outcome(True, f"authored by {person.id}")
+    if strangers:
+        more = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
+        return unknown(f"author {strangers[0]}{more} is not in the roster")
     return Outcome(False, "no author in the listed people, roles or teams")
 
 
@@ -320,7 +352,7 @@ class TargetsBranch(Strict):
 def targets_branch(config: TargetsBranch, change: Change, roster: Roster) -> Outcome:
     branch = change.target_branch
     if branch is None:
-        raise ValueError("the change's target branch is unknown (give --target)")
+        return unknown("the change's target branch is unknown (give --target)")
     short = branch.removeprefix("refs/heads/").removeprefix("origin/")
     if re.search(config.pattern, short):
         return Outcome(True, f"targets {short}")
@@ -360,37 +392,71 @@ def _names_match(ref: str, wanted: list[str]) -> bool:
 
 @register("reach", ReachCondition)
 def reach(config: ReachCondition, change: Change, roster: Roster) -> Outcome:
-    """Every given condition must hold. Without reach data (no catalog) nothing is reached."""
+    """Every given condition must hold. Reach is unknown without a catalog; a changed file
+    that no component claims has an unknown tier, and one nobody owns unknown owners; a
+    listed component the catalog does not define, or stateful deletes without a plan,
+    cannot be judged either."""
     found = change.facts.get("reach")
     if found is None:
-        return Outcome(False, "reach unknown (no catalog or CODEOWNERS in this repository)")
-    reasons = []
+        return unknown("reach is unknown (it was not read for this change)")
+    if not found.catalog_refs and not found.owners and config.stateful_deletes is None:
+        return unknown("reach is unknown: the repository has no catalog or CODEOWNERS")
+    parts = []
     if config.max_tier is not None:
-        tier = found.max_tier
-        if tier is None or not config.max_tier.holds(tier):
-            return Outcome(False, f"most critical tier reached is {tier}")
-        reasons.append(f"reaches tier {tier}")
+        parts.append(_max_tier(config.max_tier, found))
     if config.components_in is not None:
-        hits = [c.ref for c in found.components if _names_match(c.ref, config.components_in)]
-        if not hits:
-            return Outcome(False, "touches none of the listed components")
-        reasons.append(f"touches {', '.join(hits)}")
+        parts.append(_components_in(config.components_in, found))
     if config.dependents is not None:
-        count = len(found.dependents)
-        if not config.dependents.holds(count):
-            return Outcome(False, f"{count} dependents")
-        reasons.append(f"{count} dependents")
+        if not found.catalog_refs:
+            parts.append(unknown("dependents are unknown: the repository has no catalog"))
+        else:
+            count = len(found.dependents)
+            parts.append(Outcome(config.dependents.holds(count), f"{count} dependents"))
     if config.owners_in is not None:
         owners = [o for o in found.owners if o in config.owners_in]
-        if not owners:
-            return Outcome(False, "none of the listed owners")
-        reasons.append(f"owned by {', '.join(owners)}")
+        if owners:
+            parts.append(Outcome(True, f"owned by {', '.join(owners)}"))
+        elif found.ownerless_files:
+            parts.append(unknown(f"{_files(found.ownerless_files)} no owner is known"))
+        else:
+            parts.append(Outcome(False, "none of the listed owners"))
     if config.stateful_deletes is not None:
-        deletes = len(found.iac.stateful_deletes) if found.iac is not None else 0
-        if not config.stateful_deletes.holds(deletes):
-            return Outcome(False, f"{deletes} stateful deletes")
-        reasons.append(f"{deletes} stateful deletes")
-    return Outcome(True, "; ".join(reasons))
+        if found.iac is None:
+            parts.append(unknown("stateful deletes are unknown: no Terraform plan (--plan)"))
+        else:
+            deletes = len(found.iac.stateful_deletes)
+            parts.append(
+                Outcome(config.stateful_deletes.holds(deletes), f"{deletes} stateful deletes")
+            )
+    return all_of(parts)
+
+
+def _files(paths: tuple[str, ...]) -> str:
+    more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
+    return f"for {paths[0]}{more}"
+
+
+def _max_tier(wanted: Comparison, found: Any) -> Outcome:
+    tiers = [c.tier for c in found.components] + [d.tier for d in found.dependents]
+    if any(wanted.holds(t) for t in tiers):
+        return Outcome(True, f"reaches tier {min(tiers)}")
+    if found.unowned_files:
+        return unknown(
+            f"{_files(found.unowned_files)} the tier is unknown (no component claims it)"
+        )
+    if not tiers:
+        return unknown("the tier is unknown: no component is touched")
+    return Outcome(False, f"most critical tier reached is {min(tiers)}")
+
+
+def _components_in(wanted: list[str], found: Any) -> Outcome:
+    hits = [c.ref for c in found.components if _names_match(c.ref, wanted)]
+    if hits:
+        return Outcome(True, f"touches {', '.join(hits)}")
+    missing = [w for w in wanted if not any(_names_match(ref, [w]) for ref in found.catalog_refs)]
+    if missing:
+        return unknown(f"the catalog defines no component {missing[0]!r}")
+    return Outcome(False, "touches none of the listed components")
 
 
 class RiskCondition(Strict):
@@ -411,22 +477,28 @@ class RiskCondition(Strict):
 @register("risk", RiskCondition)
 def risk(config: RiskCondition, change: Change, roster: Roster) -> Outcome:
     """The riskiest commit of the change decides. Without a training set the risk is
-    unknown and the condition does not hold: say so, so a policy author can see it."""
+    unknown (rules that should wait for the first training say `on_unknown: skip`)."""
     found = change.facts.get("risk")
     top = getattr(found, "max_probability", None)
     percentile = getattr(found, "max_percentile", None)
     if found is None or top is None or percentile is None:
-        return Outcome(False, "risk unknown (no training set: run `caution risk train`)")
-    reasons = []
+        return unknown("risk is unknown (no training set: run `caution risk train`)")
+    parts = []
     if config.probability is not None:
-        if not config.probability.holds(top):
-            return Outcome(False, f"risk probability {top:.2f}")
-        reasons.append(f"risk probability {top:.2f} {config.probability}")
+        holds = config.probability.holds(top)
+        parts.append(
+            Outcome(
+                holds, f"risk probability {top:.2f}" + (f" {config.probability}" if holds else "")
+            )
+        )
     if config.percentile is not None:
-        if not config.percentile.holds(percentile):
-            return Outcome(False, f"risk percentile {percentile}")
-        reasons.append(f"risk percentile {percentile} {config.percentile}")
-    return Outcome(True, "; ".join(reasons))
+        holds = config.percentile.holds(percentile)
+        parts.append(
+            Outcome(
+                holds, f"risk percentile {percentile}" + (f" {config.percentile}" if holds else "")
+            )
+        )
+    return all_of(parts)
 
 
 # --- deploy --------------------------------------------------------------------------------------
@@ -440,10 +512,14 @@ class DeployCondition(Strict):
 def deploy(config: DeployCondition, change: Change, roster: Roster) -> Outcome:
     """`frozen: true` holds while a freeze window is in force, or an error budget is spent
     and the change is not exempt from it; `frozen: false` while neither. The freezes are the
-    policy's `deploy:` section for every service, read at the time of the check."""
+    policy's `deploy:` section for every service, read at the time of the check. When they
+    cannot be read (a missing or malformed SLO file), whether a freeze is in force is
+    unknown: `caution check` puts the reason in `facts["deploy"]` as text."""
     status = change.facts.get("deploy")
+    if isinstance(status, str):
+        return unknown(f"the deploy freeze status is unknown: {status}")
     if not isinstance(status, FreezeStatus):
-        raise ValueError("the deploy freeze status is unknown (it is read by `caution check`)")
+        return unknown("the deploy freeze status is unknown (it is read by `caution check`)")
     reasons = "; ".join(r.message for r in status.reasons())
     if status.holds:
         return Outcome(config.frozen, reasons)

@@ -8,14 +8,17 @@ Levels:
   author (`Replit-Commit-Author: Agent`);
 - assisted: any AI marker with a human author (co-author trailer, footer,
   tool trailer, an agent committer, AI lines in a line-level record);
-- human: a line-level record attributes every added line to known humans;
+- human: a line-level record attributes every added line to known humans, and that
+  record's source is one the policy trusts for such claims (`trusted_human`): a change can
+  commit Agent Trace records, and anyone can write git notes, so by default a claim of
+  "human" lowers nothing and the commit stays unknown;
 - unknown: anything else. A bare mention of a tool is evidence only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from caution.git.model import Commit
 from caution.provenance.lines import AI, HUMAN, LineAttribution
@@ -178,12 +181,16 @@ def _line_evidence(record: LineAttribution, lines: LineCounts) -> list[Evidence]
     ]
 
 
+SOURCE_NAMES = {"note": "git-ai", "trace": "agent-trace"}  # how policies name record sources
+
+
 def classify_commit(
     commit: Commit,
     catalog: MarkerCatalog,
     *,
     record: LineAttribution | None = None,
     notes_present: Iterable[str] = (),
+    trusted_human: Collection[str] = (),
 ) -> CommitProvenance:
     evidence = [
         *_identity(commit, catalog),
@@ -203,8 +210,23 @@ def classify_commit(
         level = Level.AUTONOMOUS
     elif Level.ASSISTED in implied:
         level = Level.ASSISTED
-    elif lines.added and lines.human == lines.added and not lines.ai:
-        level = Level.HUMAN
+    elif lines.added and lines.human == lines.added and not lines.ai and record is not None:
+        source = SOURCE_NAMES.get(record.source, record.source)
+        if source in trusted_human:
+            level = Level.HUMAN
+        else:
+            level = Level.UNKNOWN
+            evidence.append(
+                Evidence(
+                    kind=record.source,
+                    tool="",
+                    detail=f"{record.detail}: every added line claimed human, but {source} is "
+                    "not trusted for that (provenance.trust_human_claims_from)",
+                    confidence="low",
+                    marker=f"line-level.{record.source}.untrusted-human",
+                    implies=None,
+                )
+            )
     else:
         level = Level.UNKNOWN
 

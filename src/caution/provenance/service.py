@@ -45,7 +45,11 @@ class LineRecords:
 
     @classmethod
     def load(
-        cls, repo: Path, catalog: MarkerCatalog, commits: Collection[str] | None = None
+        cls,
+        repo: Path,
+        catalog: MarkerCatalog,
+        commits: Collection[str] | None = None,
+        trace_rev: str | None = None,
     ) -> LineRecords:
         """Notes of `commits` (all when None): a small range in a long history reads only
         its own notes; other refs' notes are only listed, never read."""
@@ -57,7 +61,7 @@ class LineRecords:
             if ref in wanted:
                 for sha in noted_commits(repo, ref):
                     present.setdefault(sha, set()).add(ref)
-        return cls(notes, _load_traces(repo, catalog), present, catalog.resolve_tool)
+        return cls(notes, _load_traces(repo, catalog, trace_rev), present, catalog.resolve_tool)
 
     def for_commit(self, commit: Commit) -> LineAttribution | None:
         if commit.sha not in self._cache:
@@ -81,17 +85,27 @@ class LineRecords:
         return self._present.get(sha, set())
 
 
-def _load_traces(repo: Path, catalog: MarkerCatalog) -> TraceFile | None:
+def _load_traces(repo: Path, catalog: MarkerCatalog, rev: str | None) -> TraceFile | None:
+    """The Agent Trace records: as committed at `rev` when given (the gate reads the
+    change's head, never the work tree), else the work tree's, else HEAD's."""
     path = repo / TRACE_PATH
     data: bytes | None = None
-    data = path.read_bytes() if path.is_file() else read_file_at(repo, "HEAD", TRACE_PATH)
+    if rev is not None:
+        data = read_file_at(repo, rev, TRACE_PATH)
+    elif path.is_file() and not path.is_symlink():
+        data = path.read_bytes()
+    else:
+        data = read_file_at(repo, "HEAD", TRACE_PATH)
     if data is None:
         return None
     return agent_trace.parse_traces(data.decode("utf-8", "replace"), catalog.resolve_tool)
 
 
 def classify_commits(
-    commits: Iterable[Commit], records: LineRecords, catalog: MarkerCatalog
+    commits: Iterable[Commit],
+    records: LineRecords,
+    catalog: MarkerCatalog,
+    trusted_human: Collection[str] = (),
 ) -> Iterator[CommitProvenance]:
     for commit in commits:
         yield classify_commit(
@@ -99,6 +113,7 @@ def classify_commits(
             catalog,
             record=records.for_commit(commit),
             notes_present=records.notes_present(commit.sha),
+            trusted_human=trusted_human,
         )
 
 
@@ -109,6 +124,8 @@ def provenance_of_range(
     reachable: bool = False,
     catalog: MarkerCatalog | None = None,
     progress: Callable[[int], None] | None = None,
+    trace_rev: str | None = None,
+    trusted_human: Collection[str] = (),
 ) -> RangeProvenance:
     """Provenance of every commit in `spec`, newest first, with the range's summary."""
     catalog = catalog or default_catalog()
@@ -117,8 +134,8 @@ def provenance_of_range(
         commits.append(commit)  # all first: the notes to read are those of the range
         if progress is not None and len(commits) % 256 == 0:
             progress(len(commits))
-    records = LineRecords.load(repo, catalog, {c.sha for c in commits})
-    results = list(classify_commits(commits, records, catalog))
+    records = LineRecords.load(repo, catalog, {c.sha for c in commits}, trace_rev)
+    results = list(classify_commits(commits, records, catalog, trusted_human))
     if progress is not None:
         progress(len(results))
     return summarize(spec, results)

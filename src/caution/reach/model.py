@@ -59,6 +59,8 @@ class Reach:
     iac: IacReach | None = None
     unowned_files: tuple[str, ...] = ()  # changed files no component claims
     warnings: tuple[str, ...] = ()
+    catalog_refs: tuple[str, ...] = ()  # every entity the catalog defines: none, no catalog
+    ownerless_files: tuple[str, ...] = ()  # changed files with no owner anywhere
 
     @property
     def max_tier(self) -> int | None:

@@ -110,11 +110,15 @@ def reach_of_files(
     touched = touched_components(by_ref, catalog, tiers)
     reached = dependents([c.ref for c in touched], catalog, tiers)
     owners: list[str] = [c.owner for c in touched if c.owner]
+    owned = {f for c in touched if c.owner for f in c.files}
     codeowners = load_codeowners(repo, tracked, read)
     if codeowners is not None:
         warnings.extend(codeowners.warnings)
         for path in files:
-            owners.extend(codeowners.owners_of(path))
+            found = codeowners.owners_of(path)
+            owners.extend(found)
+            if found:
+                owned.add(path)
     claimed = {f for fs in by_ref.values() for f in fs}
     code = None
     if settings.python_imports:
@@ -128,6 +132,8 @@ def reach_of_files(
         iac=read_plan(plan) if plan is not None else None,
         unowned_files=tuple(f for f in files if f not in claimed),
         warnings=tuple([*warnings, *(str(w) for w in catalog.warnings)]),
+        catalog_refs=tuple(sorted(catalog.entities)),
+        ownerless_files=tuple(f for f in files if f not in owned),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from caution.repo_path import normal_glob
 
 
 class ReachSettings(BaseModel):
@@ -15,3 +17,8 @@ class ReachSettings(BaseModel):
     lifecycle_tiers: dict[str, int] = Field(default_factory=lambda: {"production": 1})
     default_tier: int = Field(default=3, ge=0)
     python_imports: bool = True
+
+    @field_validator("catalog")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        return [normal_glob(p) for p in value]

@@ -7,11 +7,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from caution.policy.approvals import ApprovalRecord
+from caution.policy.approvals import ApprovalReading
 from caution.report.safe import plain
 
 
-def approvals_to_json(commit: str, records: list[ApprovalRecord]) -> dict[str, Any]:
+def approvals_to_json(commit: str, reading: ApprovalReading) -> dict[str, Any]:
     return {
         "commit": commit,
         "approvals": [
@@ -19,22 +19,30 @@ def approvals_to_json(commit: str, records: list[ApprovalRecord]) -> dict[str, A
                 "by": r.approval.by,
                 "email": r.approval.email,
                 "commit": r.approval.commit,
-                "patch_id": r.approval.patch_id,
+                "fingerprint": r.approval.fingerprint,
+                "source": r.approval.source,
                 "time": r.time,
                 "comment": r.comment,
                 "valid": r.approval.valid,
                 "reason": r.approval.reason,
             }
-            for r in records
+            for r in reading.records
         ],
+        "unread": reading.unread,
     }
 
 
-def render_approvals(commit: str, records: list[ApprovalRecord], console: Console) -> None:
-    if not records:
+def render_approvals(commit: str, reading: ApprovalReading, console: Console) -> None:
+    if not reading.records:
         console.print(f"no approvals recorded on {commit[:10]}", highlight=False)
         return
-    for r in records:
+    if reading.unread:
+        console.print(
+            f"{reading.unread} more entries on {commit[:10]} were not read (at most 20 per commit)",
+            style="yellow",
+            highlight=False,
+        )
+    for r in reading.records:
         line = Text()
         line.append(
             "✔ valid  " if r.approval.valid else "✖ invalid",

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from caution.policy.approvals import MAX_PER_COMMIT
 from caution.policy.check import CheckResult
 from caution.policy.evaluate import flatten
 from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, RuleResult
@@ -37,8 +38,15 @@ def _rule_json(rule: RuleResult) -> dict[str, Any]:
         "kind": rule.kind,
         "status": rule.status,
         "reason": rule.reason,
+        "unknown": rule.unknown,
         "approvals": [
-            {"by": a.by, "commit": a.commit, "valid": a.valid, "reason": a.reason}
+            {
+                "by": a.by,
+                "commit": a.commit,
+                "valid": a.valid,
+                "reason": a.reason,
+                "source": a.source,
+            }
             for a in rule.approvals
         ],
         "missing": rule.missing,
@@ -90,7 +98,19 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
             ),
         },
         "policy": {"source": result.config.source, "default": result.config.is_default},
+        "notes": _notes(result),
     }
+
+
+def _notes(result: CheckResult) -> list[str]:
+    """What was decided on the user's behalf, and what could not be read."""
+    notes = list(result.resolved.notes) if result.resolved is not None else []
+    if result.unread_approvals:
+        notes.append(
+            f"{result.unread_approvals} approval note entries were not read: at most "
+            f"{MAX_PER_COMMIT} per commit (junk in refs/notes/caution-approvals?)"
+        )
+    return notes
 
 
 def render_check(result: CheckResult, console: Console) -> None:
@@ -112,6 +132,8 @@ def render_check(result: CheckResult, console: Console) -> None:
         highlight=False,
         markup=False,
     )
+    for note in _notes(result):
+        console.print(f"note: {plain(note)}", style="yellow", highlight=False, markup=False)
     found = change.facts.get("reach")
     if isinstance(found, Reach) and (found.components or found.owners or found.code.importers):
         console.print(f"reach: {_reach_line(found)}", highlight=False, markup=False)
@@ -124,6 +146,13 @@ def render_check(result: CheckResult, console: Console) -> None:
         line.append(f" {rule.name}", style="bold" if rule.status != SKIPPED else "dim")
         line.append(f" — {rule.reason}", style="dim" if rule.status == SKIPPED else "")
         console.print(line, highlight=False)
+        if rule.unknown and rule.status != SKIPPED:
+            console.print(
+                f"      unknown: {plain(rule.unknown)}",
+                style="yellow",
+                highlight=False,
+                markup=False,
+            )
         if rule.missing:
             console.print(f"      missing: {rule.missing}", style="yellow", highlight=False)
         for approval in rule.approvals:
@@ -198,6 +227,7 @@ def check_to_markdown(result: CheckResult) -> str:
         f"**Risk** {_md(_risk_line(change.facts.get('risk')))}  ",
         f"**Policy** {result.config.source}"
         + (" (no `.caution.yml`; run `caution init`)" if result.config.is_default else ""),
+        *(f"  \n**Note** {_md(note)}" for note in _notes(result)),
         "",
         "| rule | status | why | missing |",
         "|---|---|---|---|",
@@ -224,6 +254,9 @@ def check_to_sarif(result: CheckResult, version: str) -> dict[str, Any]:
     """SARIF 2.1.0: one result per rule that did not pass (pending, blocked, error)."""
     rules = [r for r in _rules(result) if r.kind != "group"]
     config_uri = None if result.config.is_default else result.config.location
+    # GitHub's code scanning refuses a result without a location: a rule of the built-in
+    # policy points at the change's first file instead
+    fallback = result.change.files[0] if result.change.files else ".caution.yml"
     results = []
     for rule in rules:
         if rule.status in (APPROVED, SKIPPED):
@@ -236,15 +269,19 @@ def check_to_sarif(result: CheckResult, version: str) -> dict[str, Any]:
             "message": {"text": f"{rule.status}: {text}"},
             "properties": {"status": rule.status, "range": result.change.range},
         }
-        if config_uri is not None and rule.line is not None:
-            entry["locations"] = [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": config_uri},
-                        "region": {"startLine": rule.line},
-                    }
+        uri, line = (
+            (config_uri, rule.line)
+            if config_uri is not None and rule.line is not None
+            else (fallback, 1)
+        )
+        entry["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri},
+                    "region": {"startLine": line},
                 }
-            ]
+            }
+        ]
         results.append(entry)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

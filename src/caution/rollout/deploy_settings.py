@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from caution.repo_path import normal_path
 from caution.rollout.cron import CronError, parse_cron
 from caution.rollout.duration import parse_duration
 from caution.rollout.freeze import CronWindow, DateWindow, Window
@@ -157,9 +158,15 @@ def _unique_names(windows: list[FreezeWindowSettings]) -> list[FreezeWindowSetti
     return windows
 
 
+def _repo_path(value: str | None) -> str | None:
+    return None if value is None else normal_path(value)
+
+
 class BudgetSettings(_Strict):
     slos: str = Field(min_length=1, description="SLO file, relative to the configuration")
     window_days: int = Field(default=28, ge=1, le=366)
+
+    _path = field_validator("slos")(classmethod(lambda cls, value: _repo_path(value)))
 
 
 def _default_exempt() -> dict[str, list[str]]:
@@ -181,6 +188,8 @@ class ExemptSettings(_Strict):
 class ServiceSettings(_Strict):
     slos: str | None = Field(default=None, min_length=1)
     freezes: list[FreezeWindowSettings] = []
+
+    _path = field_validator("slos")(classmethod(lambda cls, value: _repo_path(value)))
 
     @field_validator("freezes")
     @classmethod

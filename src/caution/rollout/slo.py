@@ -14,6 +14,7 @@ The events path is relative to the configuration file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,7 +22,7 @@ from caution.json_file import JsonFileError, read_json
 from caution.rollout.burn import Bucket, Budget, BurnReport, assess_burn, error_budget
 from caution.rollout.duration import Duration
 from caution.rollout.samples import SampleError, finite
-from caution.yaml_source import read_yaml, validate_at
+from caution.yaml_source import SourceDoc, read_yaml, validate_at
 
 
 class SloConfig(BaseModel):
@@ -41,7 +42,11 @@ class SloFile(BaseModel):
 
 
 def load_slos(path: Path) -> list[SloConfig]:
-    doc = read_yaml(path, str(path))
+    return slos_from_doc(read_yaml(path, str(path)))
+
+
+def slos_from_doc(doc: SourceDoc) -> list[SloConfig]:
+    """The SLOs of a parsed SLO file (read from a file, or from a commit by the gate)."""
     if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping with a list of slos")
     parsed: SloFile = validate_at(doc, (), SloFile, doc.data)
@@ -57,6 +62,11 @@ def read_buckets(path: Path) -> list[Bucket]:
         doc = read_json(path)
     except JsonFileError as exc:
         raise SampleError(str(exc)) from exc
+    return buckets_from_json(doc, path)
+
+
+def buckets_from_json(doc: Any, path: Path | str) -> list[Bucket]:
+    """The buckets of a parsed events file; `path` names it in errors."""
     rows = doc.get("buckets") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
         raise SampleError(f'{path}: expected {{"buckets": [{{"end", "good", "total"}}, …]}}')
@@ -110,6 +120,10 @@ def slo_budgets(config: Path, now: float, span: float) -> list[tuple[SloConfig, 
     budgets = []
     for slo in load_slos(config):
         buckets = read_buckets((config.parent / slo.events).resolve())
-        budget = error_budget(buckets, slo.objective / 100, now, span, slo.stale_after)
-        budgets.append((slo, budget))
+        budgets.append((slo, slo_budget(slo, buckets, now, span)))
     return budgets
+
+
+def slo_budget(slo: SloConfig, buckets: list[Bucket], now: float, span: float) -> Budget:
+    """The error budget of one SLO over the `span` seconds before `now`."""
+    return error_budget(buckets, slo.objective / 100, now, span, slo.stale_after)
