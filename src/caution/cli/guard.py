@@ -121,12 +121,11 @@ class Scope(StrEnum):
     user = "user"
 
 
-def _hook_command(agent: str) -> str:
-    """The command agents run: this installation's own `caution`, so a virtual environment
-    need not be on the agent's PATH."""
+def _this_caution() -> str | None:
+    """The `caution` executable running now, when it is one (a user-scope install tells
+    the launcher about it first: a virtual environment need not be on the agent's PATH)."""
     executable = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
-    name = str(executable) if executable and executable.name == "caution" else "caution"
-    return f"{shlex.quote(name)} guard hook --agent {agent}"
+    return str(executable) if executable and executable.name == "caution" else None
 
 
 @guard_app.command("install")
@@ -139,20 +138,27 @@ def install(
     ),
     uninstall: bool = typer.Option(False, "--uninstall", help="Remove only what install added."),
     cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
-    """Add the guard's hook to an agent's settings, keeping everything already there."""
+    """Add the guard's hook to an agent's settings, keeping everything already there.
+
+    Project scope writes the agent's settings and the launcher .caution/bin/guard-hook;
+    commit both. The launcher finds caution on each machine and denies when it is
+    missing."""
     from caution.guard import places_for
-    from caution.guard.install import InstallError, target
-    from caution.guard.install import install as add
-    from caution.guard.install import uninstall as remove
+    from caution.guard.install import InstallError, install_guard, uninstall_guard
+    from caution.report.guard import outcome_to_json, render_outcome
 
     places = places_for(cwd)
+    workspace, home = Path(places.workspace), Path(places.home)
     try:
-        where = target(agent, scope.value, Path(places.workspace), Path(places.home))
-        command = _hook_command(agent)
-        changed = remove(agent, where, command) if uninstall else add(agent, where, command)
+        if uninstall:
+            outcome = uninstall_guard(agent, scope.value, workspace, home)
+        else:
+            outcome = install_guard(agent, scope.value, workspace, home, _this_caution())
     except InstallError as exc:
         raise CautionError(str(exc)) from exc
-    verb = "removed from" if uninstall else "installed in"
-    state = "" if changed else " (nothing to change)"
-    sys.stdout.write(f"caution guard {verb} {where.path}{state}\n")
+    if output is Format.json:
+        sys.stdout.write(json.dumps(outcome_to_json(outcome)) + "\n")
+    else:
+        render_outcome(outcome, sys.stdout)
