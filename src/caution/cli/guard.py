@@ -162,3 +162,35 @@ def install(
         sys.stdout.write(json.dumps(outcome_to_json(outcome)) + "\n")
     else:
         render_outcome(outcome, sys.stdout)
+
+
+@guard_app.command("doctor")
+def doctor(
+    agent: list[str] | None = typer.Option(
+        None, "--agent", help="Only this agent (repeatable); all five by default."
+    ),
+    cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
+) -> int:
+    """Per agent and scope: is the guard's hook installed, does its command resolve, does
+    it answer (a harmless probe allowed, a destructive one denied), how fast cold and warm.
+
+    Exit 0 when every installed hook is healthy, 1 otherwise (or when none is installed)."""
+    from caution.guard import places_for
+    from caution.guard.doctor import diagnose
+    from caution.guard.hook_config import InstallError
+    from caution.guard.hook_config import agent as known_agent
+    from caution.report.guard import diagnosis_to_json, render_diagnosis
+
+    try:
+        for name in agent or []:
+            known_agent(name)
+    except InstallError as exc:
+        raise CautionError(str(exc)) from exc
+    places = places_for(cwd)
+    diagnosis = diagnose(Path(places.workspace), Path(places.cwd), Path(places.home), agent)
+    if output is Format.json:
+        sys.stdout.write(json.dumps(diagnosis_to_json(diagnosis)) + "\n")
+    else:
+        render_diagnosis(diagnosis, sys.stdout)
+    return 0 if diagnosis.healthy else 1
