@@ -361,3 +361,25 @@ def test_user_scope_writes_into_home_with_absolute_paths(
     assert (
         problems("copilot", "user", installed("copilot", {"hooks": {"preToolUse": [entry]}})) == []
     )
+
+
+def test_the_readme_install_block_is_copy_paste_ready(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's commands, run as written: every file its `git add` names exists
+    afterwards, and every file the installs wrote is in it."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Agent guard", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    lines = [line.split("#", 1)[0].split() for line in block.splitlines()]
+    installs = [words[1:] for words in lines if words[:3] == ["caution", "guard", "install"]]
+    assert sorted(words[words.index("--agent") + 1] for words in installs) == sorted(AGENTS)
+    for words in installs:
+        code, _, err = cli(capsys, *words, "--cwd", str(repo.path))
+        assert code == 0, err
+    add = next(words for words in lines if words[:2] == ["git", "add"])
+    repo.git(*add[1:])
+    staged = set(repo.git("diff", "--cached", "--name-only").splitlines())
+    assert staged == {*SETTINGS.values(), LAUNCHER}
+    untracked = repo.git("status", "--porcelain", "--untracked-files=all")
+    assert "??" not in untracked, untracked
