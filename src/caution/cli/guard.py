@@ -167,7 +167,7 @@ def install(
 @guard_app.command("doctor")
 def doctor(
     agent: list[str] | None = typer.Option(
-        None, "--agent", help="Only this agent (repeatable); all five by default."
+        None, "--agent", metavar="NAME", help="Only this agent (repeatable); all five by default."
     ),
     cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
     output: Format = typer.Option(Format.text, "--format", "-f"),
