@@ -121,12 +121,11 @@ class Scope(StrEnum):
     user = "user"
 
 
-def _hook_command(agent: str) -> str:
-    """The command agents run: this installation's own `caution`, so a virtual environment
-    need not be on the agent's PATH."""
+def _this_caution() -> str | None:
+    """The `caution` executable running now, when it is one (a user-scope install tells
+    the launcher about it first: a virtual environment need not be on the agent's PATH)."""
     executable = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
-    name = str(executable) if executable and executable.name == "caution" else "caution"
-    return f"{shlex.quote(name)} guard hook --agent {agent}"
+    return str(executable) if executable and executable.name == "caution" else None
 
 
 @guard_app.command("install")
@@ -139,20 +138,59 @@ def install(
     ),
     uninstall: bool = typer.Option(False, "--uninstall", help="Remove only what install added."),
     cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
-    """Add the guard's hook to an agent's settings, keeping everything already there."""
+    """Add the guard's hook to an agent's settings, keeping everything already there.
+
+    Project scope writes the agent's settings and the launcher .caution/bin/guard-hook;
+    commit both. The launcher finds caution on each machine and denies when it is
+    missing."""
     from caution.guard import places_for
-    from caution.guard.install import InstallError, target
-    from caution.guard.install import install as add
-    from caution.guard.install import uninstall as remove
+    from caution.guard.install import InstallError, install_guard, uninstall_guard
+    from caution.report.guard import outcome_to_json, render_outcome
 
     places = places_for(cwd)
+    workspace, home = Path(places.workspace), Path(places.home)
     try:
-        where = target(agent, scope.value, Path(places.workspace), Path(places.home))
-        command = _hook_command(agent)
-        changed = remove(agent, where, command) if uninstall else add(agent, where, command)
+        if uninstall:
+            outcome = uninstall_guard(agent, scope.value, workspace, home)
+        else:
+            outcome = install_guard(agent, scope.value, workspace, home, _this_caution())
     except InstallError as exc:
         raise CautionError(str(exc)) from exc
-    verb = "removed from" if uninstall else "installed in"
-    state = "" if changed else " (nothing to change)"
-    sys.stdout.write(f"caution guard {verb} {where.path}{state}\n")
+    if output is Format.json:
+        sys.stdout.write(json.dumps(outcome_to_json(outcome)) + "\n")
+    else:
+        render_outcome(outcome, sys.stdout)
+
+
+@guard_app.command("doctor")
+def doctor(
+    agent: list[str] | None = typer.Option(
+        None, "--agent", metavar="NAME", help="Only this agent (repeatable); all five by default."
+    ),
+    cwd: Path = typer.Option(Path(), "--cwd", help="A folder inside the project."),
+    output: Format = typer.Option(Format.text, "--format", "-f"),
+) -> int:
+    """Per agent and scope: is the guard's hook installed, does its command resolve, does
+    it answer (a harmless probe allowed, a destructive one denied), how fast cold and warm.
+
+    Exit 0 when every installed hook is healthy, 1 otherwise (or when none is installed)."""
+    from caution.guard import places_for
+    from caution.guard.doctor import diagnose
+    from caution.guard.hook_config import InstallError
+    from caution.guard.hook_config import agent as known_agent
+    from caution.report.guard import diagnosis_to_json, render_diagnosis
+
+    try:
+        for name in agent or []:
+            known_agent(name)
+    except InstallError as exc:
+        raise CautionError(str(exc)) from exc
+    places = places_for(cwd)
+    diagnosis = diagnose(Path(places.workspace), Path(places.cwd), Path(places.home), agent)
+    if output is Format.json:
+        sys.stdout.write(json.dumps(diagnosis_to_json(diagnosis)) + "\n")
+    else:
+        render_diagnosis(diagnosis, sys.stdout)
+    return 0 if diagnosis.healthy else 1

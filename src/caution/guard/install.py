@@ -1,26 +1,52 @@
 """Installing the guard into each agent's settings: merged into what is there, idempotent,
 and removable without touching anything caution did not add.
 
-Where (see agents.py for the sources): Claude Code `.claude/settings.json` (user:
-`~/.claude/settings.json`) hooks.PreToolUse; Cursor `.cursor/hooks.json` beforeShellExecution
-and preToolUse; Gemini CLI `.gemini/settings.json` hooks.BeforeTool; Codex
-`.codex/hooks.json` hooks.PreToolUse; Copilot a file of its own, `.github/hooks/caution-guard.json`
-(user: `~/.copilot/hooks/caution-guard.json`).
+Project scope writes what works on every teammate's machine: the agent's settings file
+(`.claude/settings.json`, `.codex/hooks.json`, `.cursor/hooks.json`, `.gemini/settings.json`,
+`.github/hooks/caution-guard.json`) and the launcher `.caution/bin/guard-hook`, both to be
+committed; the command names no path into one person's environment (see hook_config.py
+and the agents' sources in `caution/data/agent-hooks.toml`). User scope writes the same
+into the home folder (`~/.claude/settings.json`, …, `~/.copilot/hooks/caution-guard.json`,
+`~/.caution/bin/guard-hook`) with absolute paths, which are this user's own.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from caution import json_file
+from caution.git.errors import GitError
+from caution.git.process import run_git
+from caution.guard.hook_config import (
+    LAUNCHER,
+    InstallError,
+    agent,
+    agents,
+    hook_command,
+    installed,
+    merged,
+    removed,
+    settings_path,
+)
 
-
-class InstallError(Exception):
-    pass
+__all__ = [
+    "InstallError",
+    "Outcome",
+    "Target",
+    "install",
+    "install_guard",
+    "merged",
+    "read_settings",
+    "removed",
+    "target",
+    "uninstall",
+    "uninstall_guard",
+]
 
 
 @dataclass(frozen=True)
@@ -29,108 +55,12 @@ class Target:
     own_file: bool  # the whole file is caution's (Copilot)
 
 
-def target(agent: str, scope: str, workspace: Path, home: Path) -> Target:
+def target(name: str, scope: str, workspace: Path, home: Path) -> Target:
     base = workspace if scope == "project" else home
-    places = {
-        "claude-code": (".claude/settings.json", False),
-        "cursor": (".cursor/hooks.json", False),
-        "gemini": (".gemini/settings.json", False),
-        "codex": (".codex/hooks.json", False),
-        "copilot": (
-            ".github/hooks/caution-guard.json"
-            if scope == "project"
-            else ".copilot/hooks/caution-guard.json",
-            True,
-        ),
-    }
-    if agent not in places:
-        raise InstallError(f"unknown agent {agent!r} (known: {', '.join(places)})")
-    relative, own = places[agent]
-    return Target(base / relative, own)
+    return Target(base / settings_path(name, scope), agent(name).own_file)
 
 
-def _command_entry(agent: str, command: str) -> dict[str, Any]:
-    if agent == "copilot":
-        return {"type": "command", "bash": command, "timeoutSec": 30}
-    if agent == "cursor":
-        return {"command": command}
-    return {"type": "command", "command": command, "timeout": 30 if agent == "codex" else 60}
-
-
-def _ours(entry: Any, command: str) -> bool:
-    return isinstance(entry, dict) and command in (entry.get("command"), entry.get("bash"))
-
-
-def _groups(agent: str) -> list[tuple[str, str | None]]:
-    """(event, matcher) pairs the guard hooks into."""
-    if agent == "claude-code":
-        return [("PreToolUse", "Bash|Write|Edit|MultiEdit|NotebookEdit")]
-    if agent == "gemini":
-        return [("BeforeTool", "run_shell_command|write_file|replace")]
-    if agent == "codex":
-        return [("PreToolUse", "Bash|apply_patch")]
-    if agent == "cursor":
-        return [("beforeShellExecution", None), ("preToolUse", None)]
-    return [("preToolUse", None)]
-
-
-def merged(agent: str, settings: dict[str, Any], command: str) -> dict[str, Any]:
-    """`settings` with the guard's hook added once."""
-    out = copy.deepcopy(settings)
-    if agent in ("cursor", "copilot"):
-        out.setdefault("version", 1)
-    hooks = out.setdefault("hooks", {})
-    if not isinstance(hooks, dict):
-        raise InstallError("the settings' `hooks` is not an object")
-    for event, matcher in _groups(agent):
-        entries = hooks.setdefault(event, [])
-        if not isinstance(entries, list):
-            raise InstallError(f"the settings' hooks.{event} is not a list")
-        if matcher is None:  # Cursor and Copilot: a flat list of commands
-            if not any(_ours(e, command) for e in entries):
-                entries.append(_command_entry(agent, command))
-            continue
-        present = any(
-            isinstance(group, dict) and any(_ours(h, command) for h in group.get("hooks", []))
-            for group in entries
-        )
-        if not present:
-            entries.append({"matcher": matcher, "hooks": [_command_entry(agent, command)]})
-    return out
-
-
-def removed(agent: str, settings: dict[str, Any], command: str) -> dict[str, Any]:
-    """`settings` without the guard's hook; groups emptied by that go too, nothing else."""
-    out = copy.deepcopy(settings)
-    hooks = out.get("hooks")
-    if not isinstance(hooks, dict):
-        return out
-    for event, matcher in _groups(agent):
-        entries = hooks.get(event)
-        if not isinstance(entries, list):
-            continue
-        kept = []
-        for entry in entries:
-            if matcher is None:
-                if not _ours(entry, command):
-                    kept.append(entry)
-                continue
-            if isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
-                inner = [h for h in entry["hooks"] if not _ours(h, command)]
-                if inner != entry["hooks"] and not inner:
-                    continue
-                entry = {**entry, "hooks": inner}
-            kept.append(entry)
-        if kept:
-            hooks[event] = kept
-        else:
-            del hooks[event]
-    if not hooks:
-        del out["hooks"]
-    return out
-
-
-def _read(path: Path) -> dict[str, Any]:
+def read_settings(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
@@ -139,39 +69,185 @@ def _read(path: Path) -> dict[str, Any]:
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         raise InstallError(f"{where}: not valid JSON ({exc}); left as it is") from exc
+    except UnicodeDecodeError as exc:
+        raise InstallError(f"{path}: not UTF-8 text; left as it is") from exc
     if not isinstance(data, dict):
         raise InstallError(f"{path}: not a JSON object; left as it is")
     return data
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
+def _replace(path: Path, text: str, mode: int | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".caution-tmp")
-    temporary.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    temporary = path.with_name(path.name + ".caution-tmp")
+    temporary.write_text(text, "utf-8")
+    if mode is not None:
+        temporary.chmod(mode)
     temporary.replace(path)
 
 
-def install(agent: str, where: Target, command: str) -> bool:
-    """True when the settings changed."""
-    before = _read(where.path)
-    after = merged(agent, before, command)
+def _write(path: Path, data: dict[str, Any]) -> None:
+    _replace(path, json.dumps(data, indent=2) + "\n")
+
+
+def install(name: str, where: Target, command: str, scope: str = "project") -> bool:
+    """Put the guard's hook into `where`; True when the settings changed."""
+    before = read_settings(where.path)
+    after = merged(name, before, command, scope=scope)
     if after == before and where.path.exists():
         return False
     _write(where.path, after)
     return True
 
 
-def uninstall(agent: str, where: Target, command: str) -> bool:
+def uninstall(name: str, where: Target, command: str | None = None) -> bool:
+    """Take the guard's hook (any form of it) out of `where`; True when something went."""
     if not where.path.exists():
         return False
-    before = _read(where.path)
+    before = read_settings(where.path)
+    after = removed(name, before, command)
     if where.own_file:
-        if removed(agent, before, command).get("hooks"):
+        if after.get("hooks"):
             raise InstallError(f"{where.path} holds hooks caution did not add; left as it is")
+        if after == before:
+            return False  # nothing of the guard's in it
         where.path.unlink()
         return True
-    after = removed(agent, before, command)
     if after == before:
         return False
     _write(where.path, after)
     return True
+
+
+def launcher_text() -> str:
+    return resources.files("caution.data").joinpath("guard-hook.sh").read_text("utf-8")
+
+
+def write_launcher(path: Path) -> bool:
+    """The launcher at `path`, executable; True when it was missing or different."""
+    text = launcher_text()
+    try:
+        same = path.read_text("utf-8") == text and os.access(path, os.X_OK)
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if same:
+        return False
+    _replace(path, text, 0o755)
+    return True
+
+
+def _uses_launcher(base: Path, scope: str, launcher: Path) -> bool:
+    """Whether any agent's settings at `base` still run the launcher. An unreadable file
+    counts as yes: the launcher stays rather than breaking a hook that may use it."""
+    for name in agents():
+        path = base / settings_path(name, scope)
+        if not path.exists():
+            continue
+        try:
+            found = installed(name, read_settings(path))
+        except InstallError:
+            return True
+        if any(LAUNCHER in f.command or str(launcher) in f.command for f in found):
+            return True
+    return False
+
+
+def _ignored(workspace: Path, paths: list[Path]) -> list[str]:
+    """Those of `paths` git would not commit (ignored and not tracked)."""
+    names = [str(p.relative_to(workspace)) for p in paths if p.is_relative_to(workspace)]
+    if not names:
+        return []
+    try:
+        out = run_git(["check-ignore", "--", *names], workspace, ok_codes=(0, 1))
+    except (GitError, OSError):
+        return []  # not a repository, or no git: nothing to say
+    return out.decode("utf-8", "replace").split()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `guard install` did, for the report."""
+
+    agent: str
+    scope: str
+    action: str  # install | uninstall
+    file: Path
+    changed: bool
+    command: str | None
+    launcher: Path | None
+    launcher_changed: bool
+    commit: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+def _base(scope: str, workspace: Path, home: Path) -> Path:
+    return workspace if scope == "project" else home
+
+
+def install_guard(
+    name: str, scope: str, workspace: Path, home: Path, executable: str | None = None
+) -> Outcome:
+    """Install the guard for agent `name`: the launcher, then the agent's settings, which
+    then replace any earlier form of the guard's entry (an absolute path, an old timeout)."""
+    spec = agent(name)
+    where = target(name, scope, workspace, home)
+    launcher = _base(scope, workspace, home) / LAUNCHER
+    command = hook_command(
+        name, scope, launcher=str(launcher), executable=executable if scope == "user" else None
+    )
+    # settings caution cannot read or edit stop the install before anything is written
+    merged(name, read_settings(where.path), command, scope=scope)
+    launcher_changed = write_launcher(launcher)
+    changed = install(name, where, command, scope)
+    commit: tuple[str, ...] = ()
+    notes: list[str] = []
+    if scope == "project":
+        files = [where.path, launcher]
+        commit = tuple(str(p.relative_to(workspace)) for p in files)
+        ignored = _ignored(workspace, files)
+        if ignored:
+            notes.append(
+                "ignored by git, so teammates would not get it: "
+                + ", ".join(ignored)
+                + " (git add -f, or un-ignore it)"
+            )
+        notes.append(spec.trust)
+    return Outcome(
+        name,
+        scope,
+        "install",
+        where.path,
+        changed,
+        command,
+        launcher,
+        launcher_changed,
+        commit,
+        tuple(notes),
+    )
+
+
+def uninstall_guard(name: str, scope: str, workspace: Path, home: Path) -> Outcome:
+    """Remove the guard's entry for `name` in every form caution wrote; the launcher goes
+    with the last agent that used it."""
+    where = target(name, scope, workspace, home)
+    changed = uninstall(name, where)
+    base = _base(scope, workspace, home)
+    launcher = base / LAUNCHER
+    launcher_changed = False
+    if launcher.exists() and not _uses_launcher(base, scope, launcher):
+        launcher.unlink()
+        launcher_changed = True
+        for folder in (launcher.parent, launcher.parent.parent):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+    return Outcome(
+        name,
+        scope,
+        "uninstall",
+        where.path,
+        changed,
+        None,
+        launcher if launcher_changed else None,
+        launcher_changed,
+    )
