@@ -30,6 +30,16 @@ _BOF = b"\x00<start of file>"
 _EOF = b"\x00<end of file>"
 
 
+def git_lines(text: bytes) -> list[bytes]:
+    """Lines as git counts them: split at LF only (a lone CR is part of a line), each with
+    its LF."""
+    parts = text.split(b"\n")
+    lines = [part + b"\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 def _occurrences(lines: list[bytes], window: list[bytes], limit: int = 2) -> int:
     """How many times `window` occurs in `lines` (counting stops at `limit`)."""
     if not window:
@@ -48,8 +58,7 @@ class _OldFile:
     counted once so that most hunks are anchored without a scan."""
 
     def __init__(self, text: bytes) -> None:
-        body = text.splitlines(keepends=True)
-        self.lines: list[bytes] = [_BOF, *body, _EOF]
+        self.lines: list[bytes] = [_BOF, *git_lines(text), _EOF]
         self._counts: Counter[tuple[bytes, ...]] | None = None
 
     def counts(self) -> Counter[tuple[bytes, ...]]:
