@@ -193,3 +193,33 @@ def test_blame_in_a_pipe_keeps_whole_lines(repo: Repo, capsys: pytest.CaptureFix
     assert code == 0
     (line,) = out.splitlines()
     assert line.split("\t")[-1] == long_line and line.split("\t")[3] == "1"
+
+
+def test_version_and_shell_completion(capsys: pytest.CaptureFixture[str]) -> None:
+    from caution import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert (code, out) == (0, f"caution {__version__}\n")
+    code, out, _ = run(capsys, "--show-completion", "bash")
+    assert code == 0 and "_caution_completion" in out
+    env = {**os.environ, "COMP_WORDS": "caution approvals s", "COMP_CWORD": "2"}
+    env["_CAUTION_COMPLETE"] = "complete_bash"
+    proc = subprocess.run(
+        [sys.executable, "-m", "caution"], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.stdout.split() == ["sync", "show"]
+
+
+def test_warn_only_prints_the_same_and_exits_0(
+    branch_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    branch_repo.commit("AI\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", {"b.txt": "2\n"})
+    where = str(branch_repo.path)
+    code, strict, _ = run(capsys, "-C", where, "check", "main..feature", "-f", "json")
+    assert code == 1 and json.loads(strict)["decision"] == "pending"
+    code, soft, err = run(
+        capsys, "-C", where, "check", "main..feature", "-f", "json", "--warn-only"
+    )
+    assert code == 0 and "--warn-only" in err
+    report = json.loads(soft)
+    assert report["decision"] == "pending" and report["warn_only"] is True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -129,9 +131,28 @@ def test_init_writes_a_valid_commented_config(
 def test_init_in_an_empty_repository(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = cli(capsys, "-C", str(repo.path), "init")
     assert code == 0
-    (repo.path / ".caution").mkdir()
-    (repo.path / ".caution" / "allowed_signers").write_text("")
+    assert (repo.path / ".caution" / "allowed_signers").is_file()  # written beside the policy
     assert not load_config(repo.path).is_default
+
+
+def test_init_names_the_repository_and_starts_the_signers_file_with_your_key(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo.commit("start", {"a.txt": "1\n"})
+    repo.git("remote", "add", "origin", "git@github.com:shop/monorepo.git")
+    key = tmp_path / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    repo.git("config", "user.signingkey", str(key))
+    repo.git("config", "user.email", "me@shop.example")
+    code, out, _ = cli(capsys, "-C", str(repo.path), "init", "--format", "json")
+    assert code == 0
+    written = json.loads(out)
+    assert written["repository"] == "shop/monorepo" and written["signer_key"] is True
+    config = load_config(repo.path)
+    assert config.repository == "shop/monorepo"
+    signers = (repo.path / ".caution" / "allowed_signers").read_text()
+    public = key.with_suffix(".pub").read_text().split()[1]
+    assert f'me@shop.example namespaces="caution-approval" ssh-ed25519 {public}' in signers
 
 
 @settings(max_examples=300, deadline=None)
@@ -220,8 +241,6 @@ def test_init_quotes_what_authors_wrote(repo: Repo, capsys: pytest.CaptureFixtur
     code, _, _ = cli(capsys, "-C", str(repo.path), "init")
     assert code == 0
     text = (repo.path / ".caution.yml").read_text()
-    (repo.path / ".caution").mkdir()
-    (repo.path / ".caution" / "allowed_signers").write_text("")
     config = config_from_doc(parse_yaml(text, ".caution.yml"), None)
     (person,) = config.roster.people
     assert person.roles == () and person.emails == ("m@x.example], roles: [senior]} #",)

@@ -29,11 +29,19 @@ app = typer.Typer(
         "what they can reach, and who must approve them."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from caution import __version__
+
+        typer.echo(f"caution {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -42,6 +50,9 @@ def _global(
         ".", "--repo", "-C", help="Run as if started in this directory (the repository)."
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print caution's version."
+    ),
 ) -> None:
     state.repo = repo
     state.debug = debug

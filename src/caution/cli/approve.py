@@ -145,7 +145,10 @@ class _DefaultShow(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> Any:
         first = args[0] if args else None
-        if first is None or (first not in self.commands and first not in ("--help", "-h")):
+        completing = getattr(ctx, "resilient_parsing", False)  # shell completion: leave it be
+        if not completing and (
+            first is None or (first not in self.commands and first not in ("--help", "-h"))
+        ):
             args = ["show", *args]
         return super().parse_args(ctx, args)
 

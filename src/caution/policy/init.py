@@ -1,18 +1,29 @@
-"""`caution init`: a commented `.caution.yml` fitted to the repository at hand."""
+"""`caution init`: a commented `.caution.yml` fitted to the repository at hand, and the
+allowed-signers file it names, so that the first approval can be made and verified.
+
+It names the repository (`repository:`), from the remote's URL where there is one, so that
+approvals verify in shallow CI clones too; and it starts the signers file with the key of
+the person running it, when one is found.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from caution.git.log import read_commits
 from caution.git.process import run_git
-from caution.git.repo import has_commits
+from caution.git.repo import git_config, has_commits
 from caution.provenance import ai_identity, default_catalog
 from caution.yaml_source import CONFIG_NAME
 
 CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+SIGNERS = ".caution/allowed_signers"
+CI_PATHS = '[".github/workflows/**", ".gitlab-ci.yml", ".circleci/**", "Jenkinsfile", ".ci/**"]'
+_URL = re.compile(r"(?:[:/])([^/:]+/[^/]+?)(?:\.git)?/?$")
 
 
 class ConfigExistsError(Exception):
@@ -53,6 +64,52 @@ def _person_id(name: str, email: str, taken: set[str]) -> str:
     return candidate
 
 
+def repository_name(repo: Path) -> str | None:
+    """`owner/name` from the first remote's URL (https, ssh or scp-like), or None."""
+    out = run_git(["config", "--get-regexp", r"^remote\..*\.url$"], repo, ok_codes=(0, 1))
+    for line in out.decode("utf-8", "replace").splitlines():
+        found = _URL.search(line.split(" ", 1)[-1].strip())
+        if found:
+            return found.group(1)
+    return None
+
+
+def _public_key(repo: Path) -> str | None:
+    """The public half of the key `caution approve` would sign with."""
+    configured = git_config(repo, "user.signingkey")
+    candidates = []
+    if configured and configured.startswith(("ssh-", "sk-", "ecdsa-")):
+        return configured.strip()
+    if configured:
+        candidates.append(Path(configured).expanduser())
+    ssh = Path.home() / ".ssh"
+    candidates += [ssh / f"{n}" for n in ("id_ed25519_sk", "id_ecdsa_sk", "id_ed25519", "id_ecdsa")]
+    for key in candidates:
+        public = key if key.suffix == ".pub" else key.with_name(key.name + ".pub")
+        try:
+            words = public.read_text("utf-8").split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if len(words) >= 2:
+            return f"{words[0]} {words[1]}"
+    return None
+
+
+def initial_signers(repo: Path) -> tuple[str, bool]:
+    """The allowed-signers file to start with, and whether it holds a key."""
+    email = git_config(repo, "user.email")
+    key = _public_key(repo)
+    head = (
+        '# Who may sign caution approvals: `EMAIL namespaces="caution-approval" KEYTYPE KEY`.\n'
+        "# Prefer hardware keys (ssh-keygen -t ed25519-sk): a signature needs a touch, which no\n"
+        "# process in your session can fake. Changes to this file need a roster person's\n"
+        "# approval.\n"
+    )
+    if email and key and " " not in email:
+        return head + f'{email} namespaces="caution-approval" {key}\n', True
+    return head + '# alice@example.com namespaces="caution-approval" ssh-ed25519 AAAA…\n', False
+
+
 def initial_config(repo: Path) -> str:
     files = _tracked(repo) if has_commits(repo) else []
     codeowners = next((p for p in CODEOWNERS_PLACES if p in files), None)
@@ -76,12 +133,19 @@ def initial_config(repo: Path) -> str:
         shown = ", ".join(catalogs[:5]) + (" …" if len(catalogs) > 5 else "")
         found.append(f"#   Backstage catalog files: {shown}")
     found_text = "\n".join(found) if found else "#   (no CODEOWNERS or catalog-info.yaml found)"
+    remote_name = repository_name(repo)
+    repository = (
+        f"repository: {json.dumps(remote_name)}   # what approvals are signed for (the remote)"
+        if remote_name
+        else "# repository: owner/name   # name it before CI: shallow clones need it"
+    )
     return f"""# caution policy for this repository.
 # `caution check` evaluates it; `caution approve` records signed approvals.
 #
 # Found in this repository:
 {found_text}
 version: 1
+{repository}
 
 roster:
   # Approvals are SSH signatures verified against this file (ssh-keygen allowed-signers
@@ -113,18 +177,36 @@ policy:
     - name: agents-do-not-touch-ci
       if:
         provenance: {{level_in: [autonomous]}}
-        changed_files: {{paths: [".github/workflows/**", ".gitlab-ci.yml", ".ci/**"]}}
+        changed_files: {{paths: {CI_PATHS}}}
       message: "Autonomous agents may not change CI; ask a human to make this change."
 
 # Predicates for `if`: changed_files {{paths, ignore}}, only_changed_files {{paths}},
 # provenance {{level_in, tools_in, ai_fraction}}, modified_lines {{additions, deletions, total}},
-# authors_in [people, roles or teams], targets_branch {{pattern}}.
+# authors_in [people, roles or teams], targets_branch {{pattern}}, reach {{…}}, risk {{…}},
+# deploy {{frozen}}. A condition caution cannot know (no catalog, no training set…) makes an
+# approval rule apply and a block rule block; `on_unknown: skip` on a rule opts out.
 """
 
 
-def write_initial_config(repo: Path, *, force: bool) -> Path:
+@dataclass(frozen=True)
+class Written:
+    config: Path
+    signers: Path | None  # None: it was there already and is kept
+    signer_key: bool  # the signers file starts with the user's key
+    repository: str | None
+
+
+def write_initial_config(repo: Path, *, force: bool) -> Written:
     target = repo / CONFIG_NAME
     if target.exists() and not force:
         raise ConfigExistsError(f"{target} exists; use --force to overwrite it")
     target.write_text(initial_config(repo), encoding="utf-8")
-    return target
+    signers = repo / SIGNERS
+    written: Path | None = None
+    has_key = False
+    if not signers.exists():
+        text, has_key = initial_signers(repo)
+        signers.parent.mkdir(parents=True, exist_ok=True)
+        signers.write_text(text, encoding="utf-8")
+        written = signers
+    return Written(target, written, has_key, repository_name(repo))
