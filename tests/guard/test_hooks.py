@@ -3,10 +3,8 @@ process end to end (with and without the resident guard), and failing closed."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +15,7 @@ import pytest
 
 from caution.guard.agents import PayloadError, parse_payload, respond
 from caution.guard.hook import decode_reply, encode_request
+from tests.guard.conftest import stop_resident_guards
 
 # --- payloads (shapes from each agent's hook documentation; see caution/guard/agents.py) ----
 
@@ -222,14 +221,7 @@ def runtime(tmp_path: Path) -> Iterator[dict[str, str]]:
     folder = tmp_path / "rt"
     env = {**os.environ, "CAUTION_GUARD_RUNTIME_DIR": str(folder)}
     yield env
-    # the resident guard started by the test: stop it (it would leave by itself when idle)
-    for sock in folder.glob("caution/guard-*.sock"):
-        client = socket.socket(socket.AF_UNIX)
-        with contextlib.suppress(OSError):
-            client.connect(str(sock))
-        client.close()
-    with contextlib.suppress(OSError):
-        subprocess.run(["pkill", "-f", str(folder)], check=False)
+    stop_resident_guards(folder)  # it would leave by itself when idle
 
 
 def socket_path_for(env: dict[str, str]) -> str:

@@ -343,6 +343,7 @@ class Judge:
         self.write_check: WriteCheck | None = None
         self.read_check: ReadCheck | None = None
         self.links: tuple[tuple[str, str], ...] = places.links  # made earlier in the command
+        self.outside_rules = {r.id for r in rules.file_rules if r.outside_workspace}
         self.matched: list[str] = []  # every rule that matched, for explanations and tests
 
     def builtin(self, name: str, detail: str) -> Verdict:
@@ -686,7 +687,12 @@ class Judge:
             checks = []
             if writes:
                 assert self.write_check is not None
-                checks.append(self.write_check(text, self.places, True))
+                verdict = self.write_check(text, self.places, True)
+                if verdict.decision == "deny" and verdict.rule in self.outside_rules:
+                    # outside the workspace it may be the file the code reads: asked, not denied
+                    reason = f"{name} code that writes files names {text}: {verdict.reason}"
+                    verdict = Verdict("ask", verdict.rule, reason)
+                checks.append(verdict)
             if self.read_check is not None:
                 checks.append(self.read_check(text, self.places, name))
             for verdict in checks:
@@ -897,7 +903,7 @@ def _values_and_positional(
 def _looks_like_folder(word: Word) -> bool:
     text = word.text
     base = posixpath.basename(text.rstrip("/"))
-    return text in (".", "..", "~") or text.endswith("/") or "." not in base
+    return text == "~" or text.endswith("/") or base in ("", ".", "..") or "." not in base
 
 
 def _into(folder: Word, source: Word) -> Word | None:

@@ -1,20 +1,14 @@
 """`caution guard hook --agent NAME`: the process an agent starts before each action.
 
-Kept lean: it imports only os, sys, time and C modules (no json, no enum: each import
-costs every agent action milliseconds), and asks the resident guard process (`daemon.py`)
-over a Unix socket in a private folder, with a plain framing:
-request `VERSION\\0nonce\\0agent\\0start\\0home\\0budget_ms\\0payload`;
-reply `mac\\0exit\\0stdout\\0stderr`, where `mac` is a keyed BLAKE2b of the request and
-the reply under the key in the user's state folder (`userfiles.py`). Any process of the
-same user can bind a socket; only the resident guard knows the key, so an answer without
-the right mac (an impostor's "allow") is thrown away and the action judged here.
-
-The whole hook runs under one deadline (`CAUTION_GUARD_DEADLINE` seconds, 1 by default):
-the wait for the resident guard takes at most half of it, the judgement here the rest,
-and an alarm ends whatever is left with a deny. When the resident guard is absent the hook
-judges the action itself (importing the parser and the rules, tens of milliseconds) and
-starts one for the next call. Whatever goes wrong, the answer is a deny the agent
-understands: a guard that crashes must not let a command through.
+Kept lean (each import and each line compiled costs every agent action): os, sys, time
+and C modules only. It asks the resident guard (`daemon.py`) over a Unix socket in a
+private folder: request `VERSION\\0nonce\\0agent\\0start\\0home\\0budget_ms\\0payload`,
+reply `mac\\0exit\\0stdout\\0stderr`, the mac a keyed BLAKE2b of request and reply under
+the key in the user's state folder. Any process of the user can bind a socket; only the
+resident guard knows the key, so an answer without the right mac is thrown away. The
+wait takes at most half of the hook's deadline (`CAUTION_GUARD_DEADLINE`, 1 s); then
+`fallback.py` judges the action here, under an alarm for the rest. Whatever goes wrong,
+the answer is a deny the agent understands.
 """
 
 from __future__ import annotations
@@ -27,7 +21,7 @@ import time
 VERSION = "0.2.0"
 DEADLINE = 1.0  # seconds for the whole hook, unless CAUTION_GUARD_DEADLINE says otherwise
 MAX_PAYLOAD = 16 << 20  # bytes read from the agent; more is refused unread
-PROJECT_VARIABLES = ("CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "CURSOR_PROJECT_DIR")
+KEY_BYTES = 32
 
 
 class DeadlineError(Exception):
@@ -39,6 +33,33 @@ def runtime_dir() -> str:
     if base:
         return os.path.join(base, "caution")
     return os.path.join("/tmp", f"caution-{os.getuid()}")
+
+
+def state_dir(home: str | None = None) -> str:
+    """`$XDG_STATE_HOME/caution`, default `~/.local/state/caution`: the log and the key."""
+    base = os.environ.get("XDG_STATE_HOME")
+    if not base or not base.startswith("/"):
+        base = os.path.join(home or os.environ.get("HOME") or "/", ".local", "state")
+    return os.path.join(base, "caution")
+
+
+def read_key(home: str | None = None) -> bytes | None:
+    """The resident guard's key: a plain 0600 file of this user, never through a link."""
+    path = os.path.join(state_dir(home), "guard.key")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if info.st_mode & 0o170077 != 0o100000 or info.st_uid != os.getuid():
+            return None  # not a regular file, readable by others, or not ours
+        key = os.read(fd, KEY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return key if len(key) == KEY_BYTES else None
 
 
 def build_id() -> str:
@@ -79,10 +100,8 @@ def _private(folder: str) -> bool:
 
 def mac(key: bytes, request: bytes, body: bytes) -> bytes:
     """The authentication of a reply `body` to `request`: keyed BLAKE2b (a MAC by design)."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - CPython always builds it
-        from hashlib import blake2b
+    from _blake2 import blake2b
+
     digest = blake2b(key=key, digest_size=32)
     digest.update(len(request).to_bytes(8, "big"))
     digest.update(request)
@@ -90,18 +109,11 @@ def mac(key: bytes, request: bytes, body: bytes) -> bytes:
     return digest.hexdigest().encode()
 
 
-def _same(a: bytes, b: bytes) -> bool:
-    from _operator import _compare_digest
-
-    return bool(_compare_digest(a, b))
-
-
 def encode_request(
     agent: str, cwd: str, home: str, payload: bytes, nonce: str = "", budget: float = DEADLINE
 ) -> bytes:
     fields = (VERSION, nonce, agent, cwd, home, str(int(budget * 1000)))
-    head = "\0".join(fields).encode("utf-8", "surrogateescape")
-    return head + b"\0" + payload
+    return "\0".join(fields).encode("utf-8", "surrogateescape") + b"\0" + payload
 
 
 def decode_reply(data: bytes) -> tuple[str, str, int] | None:
@@ -113,8 +125,10 @@ def decode_reply(data: bytes) -> tuple[str, str, int] | None:
 
 def verify_reply(key: bytes, request: bytes, data: bytes) -> tuple[str, str, int] | None:
     """The reply when its mac proves the resident guard wrote it for this request."""
+    from _operator import _compare_digest
+
     tag, _, body = data.partition(b"\0")
-    if not tag or not _same(tag, mac(key, request, body)):
+    if not tag or not _compare_digest(tag, mac(key, request, body)):
         return None
     return decode_reply(body)
 
@@ -145,26 +159,6 @@ def _ask_daemon(request: bytes, key: bytes, until: float) -> tuple[str, str, int
     return verify_reply(key, request, b"".join(chunks))
 
 
-def _start_daemon() -> None:
-    import subprocess  # only on the slow path
-
-    folder = runtime_dir()
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if not _private(folder):
-            return
-        subprocess.Popen(
-            [sys.executable, "-m", "caution.guard.daemon", socket_path()],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
-    except OSError:
-        pass
-
-
 def _deny(reason: str) -> tuple[str, str, int]:
     return "", f"caution guard could not judge this action, so it is denied: {reason}\n", 2
 
@@ -172,35 +166,16 @@ def _deny(reason: str) -> tuple[str, str, int]:
 def _start_dir() -> str:
     """Where the session started: the project folder the agent names for its hooks, else
     the folder it started the hook in."""
-    for name in PROJECT_VARIABLES:
+    for name in ("CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "CURSOR_PROJECT_DIR"):
         value = os.environ.get(name)
-        if value and os.path.isabs(value) and os.path.isdir(value):
+        if value and value.startswith("/") and os.path.isdir(value):
             return value
     return os.getcwd()
-
-
-def _alarm(_signum: int, _frame: object) -> None:
-    raise DeadlineError
-
-
-def _timer(seconds: float) -> bool:
-    """An alarm in `seconds` that raises DeadlineError (0 cancels it). False where there
-    are no alarms (not the main thread, not POSIX): the judge's own deadline still holds."""
-    try:
-        import _signal  # type: ignore[import-not-found]  # `signal` would import enum
-
-        if seconds:
-            _signal.signal(_signal.SIGALRM, _alarm)
-        _signal.setitimer(_signal.ITIMER_REAL, seconds)
-    except (ImportError, AttributeError, ValueError, OSError):
-        return False
-    return True
 
 
 def run(argv: list[str], payload: bytes, began: float | None = None) -> tuple[str, str, int]:
     began = time.monotonic() if began is None else began
     budget = deadline_seconds()
-    end = began + budget
     agent = None
     for index, arg in enumerate(argv):
         if arg == "--agent" and index + 1 < len(argv):
@@ -213,26 +188,16 @@ def run(argv: list[str], payload: bytes, began: float | None = None) -> tuple[st
         return _deny(f"the hook payload is larger than {MAX_PAYLOAD} bytes")
     start = _start_dir()
     home = os.environ.get("HOME", "/")
-    from caution.guard.userfiles import read_key
-
     key = read_key(home)
     if key is not None:
-        nonce = os.urandom(16).hex()
-        request = encode_request(agent, start, home, payload, nonce, end - time.monotonic())
+        left = began + budget - time.monotonic()
+        request = encode_request(agent, start, home, payload, os.urandom(16).hex(), left)
         reply = _ask_daemon(request, key, began + budget / 2)
         if reply is not None:
             return reply
-    armed = _timer(max(0.001, end - time.monotonic()))
-    try:
-        from caution.guard.local import judge
+    from caution.guard.fallback import judge_here
 
-        result = judge(agent, payload, start, home, end - 0.05)
-    finally:
-        if armed:
-            _timer(0)
-    if not os.environ.get("CAUTION_GUARD_NO_DAEMON"):
-        _start_daemon()
-    return result
+    return judge_here(agent, payload, start, home, began + budget)
 
 
 def main(argv: list[str]) -> int:

@@ -67,8 +67,11 @@ def places_for(cwd: Path | str, home: str | None = None, start: Path | str | Non
 
 def caution_dirs(home: str) -> tuple[str, ...]:
     """The user's own caution folders (configuration, state, the resident guard's socket
-    folder), links resolved."""
-    return _real(config_dir(home), state_dir(home), runtime_dir())
+    folder) and the installed guard itself (its code and rules, when installed as a
+    package rather than worked on from a source checkout), links resolved."""
+    installed = str(Path(__file__).resolve().parents[1])
+    package = (installed,) if "-packages" in installed else ()
+    return _real(config_dir(home), state_dir(home), runtime_dir(), *package)
 
 
 @lru_cache(maxsize=16)
@@ -162,7 +165,7 @@ def check_path(
         ):
             return Verdict(rule.decision, rule.id, f"{rule.description}: {shown}")
         if rule.outside_workspace and kind in ("root", "home", "system", "device", "outside"):
-            return Verdict(rule.decision, rule.id, f"{rule.description}: {path} ({kind})")
+            return Verdict(rule.decision, rule.id, f"{rule.description}: {shown} ({kind})")
         if relative is None or not rule.globs or not _matches(rule.globs, relative):
             continue
         if _matches(rule.except_globs, relative):

@@ -9,7 +9,7 @@ opened.
 An agent works as the same user, so these files are protected by the guard's file rules
 (see `files.toml`), and every open here refuses what an agent could plant in their place:
 a symbolic link (no-follow), a FIFO or a device (non-blocking, regular files only), a file
-of another owner. Kept to `os` alone: the hook imports this on every agent action.
+of another owner. The hook reads only the key, with the lean `hook.read_key`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ import errno
 import os
 import stat
 
+from caution.guard.hook import KEY_BYTES as KEY_BYTES
+from caution.guard.hook import read_key as read_key
+from caution.guard.hook import state_dir as state_dir
+
 KEY_NAME = "guard.key"
 LOG_NAME = "guard.log"
 SETTINGS_NAME = "guard.yml"
-KEY_BYTES = 32
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -38,13 +41,6 @@ def config_dir(home: str | None = None) -> str:
     base = os.environ.get("XDG_CONFIG_HOME")
     if not base or not os.path.isabs(base):
         base = os.path.join(_home(home), ".config")
-    return os.path.join(base, "caution")
-
-
-def state_dir(home: str | None = None) -> str:
-    base = os.environ.get("XDG_STATE_HOME")
-    if not base or not os.path.isabs(base):
-        base = os.path.join(_home(home), ".local", "state")
     return os.path.join(base, "caution")
 
 
@@ -146,15 +142,6 @@ def append_line(path: str, line: bytes, rotate_at: int = 8 << 20) -> None:
             os.close(fd)
     finally:
         os.close(dir_fd)
-
-
-def read_key(home: str | None = None) -> bytes | None:
-    """The resident guard's key, or None when there is none yet (or it is not safe)."""
-    try:
-        data, _ = read_file(key_path(home), KEY_BYTES * 4, private=True)
-    except (OSError, ValueError):
-        return None
-    return data if len(data) == KEY_BYTES else None
 
 
 def make_key(home: str | None = None) -> bytes | None:
