@@ -113,7 +113,8 @@ def test_an_oversized_payload_is_not_read(session: Session) -> None:
 def test_one_deadline_bounds_the_whole_hook(session: Session) -> None:
     began = time.monotonic()
     answer = session.bash("ls", env={"CAUTION_GUARD_DEADLINE": "0.1"})
-    assert answer.decision == "deny" and "deadline" in answer.reason
+    assert answer.decision == "deny"  # whichever step the deadline caught, it says so
+    assert any(w in answer.reason for w in ("deadline", "in time", "did not answer within"))
     assert time.monotonic() - began < 10
 
 
