@@ -219,6 +219,35 @@ def test_other_ways_to_rewrite_the_settings_are_denied(command: str) -> None:
     assert (verdict.decision, verdict.rule) == ("deny", "files.caution-policy"), command
 
 
+@pytest.mark.parametrize(
+    ("command", "decision", "rule"),
+    [
+        ("git update-ref refs/remotes/origin/main deadbeef", "ask", "git.move-settings-ref"),
+        ("git update-ref refs/heads/main evil", "ask", "git.move-settings-ref"),
+        (
+            "git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/evil",
+            "ask",
+            "git.move-settings-ref",
+        ),
+        ("git fetch /tmp/evil main:refs/remotes/origin/main", "ask", "git.fetch-into-remote-refs"),
+        ("git push . evil:refs/remotes/origin/main", "ask", "git.fetch-into-remote-refs"),
+        ("git remote set-url origin /tmp/evil.git", "ask", "git.change-remote"),
+        ("git remote set-head origin evil", "ask", "git.change-remote"),
+        ("git config remote.origin.url /tmp/evil", "ask", "git.change-remote-config"),
+        ("git branch -f main evil", "deny", "git.move-branch"),
+        ("git add .caution.yml", "deny", "files.caution-policy"),
+        ("git update-index --add .CAUTION.yml", "deny", "files.caution-policy"),
+        ("git fetch origin", "allow", None),
+        ("git rm --cached .env", "allow", None),
+    ],
+)
+def test_the_ref_the_settings_come_from_is_not_moved_silently(
+    command: str, decision: str, rule: str | None
+) -> None:
+    verdict = check_action({"kind": "shell", "command": command}, PLACES, RULES)
+    assert (verdict.decision, verdict.rule) == (decision, rule), command
+
+
 def test_tightening_adds_and_never_removes() -> None:
     team = GuardSettings(
         namespaces=["prod"], allow=[AllowRule(rule="a", pattern="x")], mode="fail-open"

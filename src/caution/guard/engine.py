@@ -1009,8 +1009,11 @@ def _written(name: str, args: list[Word]) -> list[Word]:
         return positional[1:] if name == "sed" else positional
     if name == "git":
         words = [w.text for w in positional]
-        for verb in ("restore", "checkout"):
+        # paths a verb writes in the work tree, or stages (the index is what gets committed)
+        for verb in ("restore", "checkout", "add", "stage", "rm", "mv", "update-index"):
             if verb in words[:3]:
+                if verb == "rm" and "--cached" in (a.text for a in args):
+                    return []  # out of the index only: the file stays as it is
                 return positional[words.index(verb) + 1 :]  # paths (or a branch: harmless)
         return []
     return _archive_targets(name, args)
