@@ -223,7 +223,7 @@ def test_other_ways_to_rewrite_the_settings_are_denied(command: str) -> None:
     ("command", "decision", "rule"),
     [
         ("git update-ref refs/remotes/origin/main deadbeef", "ask", "git.move-settings-ref"),
-        ("git update-ref refs/heads/main evil", "ask", "git.move-settings-ref"),
+        ("git update-ref refs/heads/main evil", "deny", "git.move-branch"),  # already stronger
         (
             "git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/evil",
             "ask",
