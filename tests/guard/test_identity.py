@@ -92,7 +92,11 @@ def keys(tmp_path: Path) -> tuple[Places, Path]:
         ("ln ~/keys/signing here", "deny"),
         ("python3 -c \"print(open('KEYS/signing').read())\"", "deny"),
         ("dd if=~/keys/signing of=/tmp/x", "deny"),
+        ("cp -r ~/.ssh /tmp/x", "deny"),  # the folder that holds the keys
+        ("grep -r . ~/.ssh", "deny"),
+        ("tar czf /tmp/home.tgz ~", "ask"),  # the whole home, keys included
         ("cat ~/.ssh/id_ed25519.pub", "allow"),
+        ("find ~/.ssh -name '*.pub'", "allow"),
         ("cat ~/keys/signing.pub", "allow"),
         ("ssh -i ~/.ssh/id_ed25519 build.example true", "allow"),  # uses it, shows nothing
         ("ssh-add ~/keys/signing", "allow"),
@@ -105,7 +109,7 @@ def test_private_keys_are_not_read(keys: tuple[Places, Path], command: str, deci
     command = command.replace("KEYS", str(home / "keys"))
     verdict = check_action({"kind": "shell", "command": command}, places, RULES)
     assert verdict.decision == decision, (command, verdict)
-    if decision == "deny" and "ln " not in command:
+    if decision == "deny" and "ln " not in command:  # (ln: the link is asked about too)
         assert verdict.rule == "secrets.private-key-read", verdict
 
 
