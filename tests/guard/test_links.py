@@ -56,7 +56,7 @@ def test_links_made_earlier_in_the_command(command: str, decision: str) -> None:
     [
         "ln -s ~ h",
         "ln -s / r",
-        "ln -sf ~/.ssh k",
+        "ln -sf ~/.config k",
         "ln --symbolic /etc e",
         "ln -s ../../.. top",
         "ln ~/.bashrc rc",  # a hard link: writing rc writes ~/.bashrc

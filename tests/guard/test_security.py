@@ -22,7 +22,9 @@ def test_c6_links_to_home_root_and_ssh(session: Session) -> None:
     assert answer.decision == "deny" and "fs.rm-recursive-outside-workspace" in answer.reason
     answer = session.bash("ln -s / r; rm -rf r/etc")
     assert answer.decision == "deny" and "r/etc is system" in answer.reason
-    answer = session.bash("ln -s ~/.ssh k")
+    answer = session.bash("ln -s ~/.ssh k")  # a link out of the workspace (ask), to the keys
+    assert answer.decision == "deny" and "secrets.private-key-read" in answer.reason
+    answer = session.bash("ln -s ~/.config k")
     assert answer.decision == "ask" and "fs.link-out-of-workspace" in answer.reason
     # the link was only asked about, not made: the file would be a new one in the project,
     # still asked about by name
