@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -60,7 +61,11 @@ def latency(rounds: int) -> None:
     if script.exists():
         hook = [str(script), "guard", "hook", "--agent", "claude-code"]
     with tempfile.TemporaryDirectory() as runtime:
-        env = {**os.environ, "CAUTION_GUARD_RUNTIME_DIR": runtime}
+        env = {  # the key and the log in the run's own state folder, not the user's
+            **os.environ,
+            "CAUTION_GUARD_RUNTIME_DIR": runtime,
+            "XDG_STATE_HOME": str(Path(runtime) / "state"),
+        }
 
         def timed(command: list[str], data: bytes = b"") -> float:
             start = time.perf_counter()
@@ -75,8 +80,7 @@ def latency(rounds: int) -> None:
         for _ in range(rounds):
             bare.append(timed([sys.executable, "-c", "pass"]))
             guarded.append(timed(hook, payload))
-        with contextlib.suppress(OSError):  # without pkill it leaves after 30 idle minutes
-            subprocess.run(["pkill", "-f", runtime], check=False)
+        stop_resident_guard(runtime)  # otherwise it leaves after 30 idle minutes
     base, median = statistics.median(bare), statistics.median(guarded)
     ratio = median / base
     print(
@@ -85,6 +89,18 @@ def latency(rounds: int) -> None:
         f"guard: {cold * 1e3:.0f} ms)"
     )
     print(f"  ratio {ratio:.2f}x (target <= 2x) {'OK' if ratio <= 2 else 'MISS'}")
+
+
+def stop_resident_guard(runtime: str) -> None:
+    """Stop the resident guard this run started (its socket is under `runtime`), by id."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"caution.guard.daemon" in argv and any(runtime.encode() in a for a in argv):
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGTERM)
 
 
 def pct(part: int, whole: int) -> str:

@@ -37,7 +37,9 @@ def test_eval_keeps_the_input_and_adds_the_verdict(
     assert all(set(r) >= {"decision", "rule", "reason"} for r in rows)
 
 
-def test_check_exit_codes_and_the_log(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_exit_codes_and_the_log(
+    repo: Repo, capsys: pytest.CaptureFixture[str], user_dirs: dict[str, Path]
+) -> None:
     repo.commit("base", {"a.txt": "1\n"})
     code, out, _ = cli(
         capsys,
@@ -59,8 +61,12 @@ def test_check_exit_codes_and_the_log(repo: Repo, capsys: pytest.CaptureFixture[
     assert code == 0 and json.loads(out)["decision"] == "allow"
     code, out, _ = cli(capsys, "guard", "check", "--cwd", str(repo.path), "--write", "~/.bashrc")
     assert code == 1 and "files.outside-workspace" in out
-    log = [json.loads(x) for x in (repo.path / ".caution" / "guard.log").read_text().splitlines()]
-    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""  # the log is ignored
+    log_file = user_dirs["state"] / "caution" / "guard.log"  # outside the work tree
+    log = [json.loads(x) for x in log_file.read_text().splitlines()]
+    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo.path / ".caution").exists()
+    assert oct(log_file.stat().st_mode & 0o777) == "0o600"
+    assert {e["workspace"] for e in log} == {str(repo.path.resolve())}
     assert [(e["agent"], e["decision"], e["rule"]) for e in log] == [
         ("cli", "deny", "git.force-push"),
         ("cli", "allow", None),

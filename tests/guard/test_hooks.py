@@ -3,10 +3,8 @@ process end to end (with and without the resident guard), and failing closed."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +15,7 @@ import pytest
 
 from caution.guard.agents import PayloadError, parse_payload, respond
 from caution.guard.hook import decode_reply, encode_request
+from tests.guard.conftest import stop_resident_guards
 
 # --- payloads (shapes from each agent's hook documentation; see caution/guard/agents.py) ----
 
@@ -142,6 +141,12 @@ CODEX_PATCH = {
         (
             "claude-code",
             {**CLAUDE_BASH, "tool_name": "Read", "tool_input": {"file_path": "x"}},
+            [{"kind": "read", "path": "x"}],
+            "/home/user/my-project",
+        ),
+        (
+            "claude-code",
+            {**CLAUDE_BASH, "tool_name": "TodoWrite", "tool_input": {"todos": []}},
             [],
             "/home/user/my-project",
         ),
@@ -179,8 +184,9 @@ def test_answers_in_each_protocol() -> None:
 
 
 def test_framing_round_trip() -> None:
-    request = encode_request("claude-code", "/w", "/h", b'{"x": "\x00?"}')
-    assert request.split(b"\0", 4)[4] == b'{"x": "\x00?"}'
+    request = encode_request("claude-code", "/w", "/h", b'{"x": "\x00?"}', "n0nce", 0.75)
+    assert request.split(b"\0", 6)[1:6] == [b"n0nce", b"claude-code", b"/w", b"/h", b"750"]
+    assert request.split(b"\0", 6)[6] == b'{"x": "\x00?"}'
     assert decode_reply(b"2\0out\0err\0more") == ("out", "err\0more", 2)
     assert decode_reply(b"garbage") is None
 
@@ -188,12 +194,23 @@ def test_framing_round_trip() -> None:
 # --- the hook process ------------------------------------------------------------------------
 
 
-def hook(agent: str, payload: bytes, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+def hook(
+    agent: str, payload: bytes, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The hook as an agent starts it: in the session's folder (the payload's, by default)."""
+    if cwd is None:
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            data = None
+        where = data.get("cwd") if isinstance(data, dict) else None
+        cwd = Path(where) if isinstance(where, str) and Path(where).is_dir() else None
     return subprocess.run(
         [sys.executable, "-m", "caution", "guard", "hook", "--agent", agent],
         input=payload,
         capture_output=True,
         env=env,
+        cwd=cwd,
         timeout=30,
         check=False,
     )
@@ -204,14 +221,7 @@ def runtime(tmp_path: Path) -> Iterator[dict[str, str]]:
     folder = tmp_path / "rt"
     env = {**os.environ, "CAUTION_GUARD_RUNTIME_DIR": str(folder)}
     yield env
-    # the resident guard started by the test: stop it (it would leave by itself when idle)
-    for sock in folder.glob("caution/guard-*.sock"):
-        client = socket.socket(socket.AF_UNIX)
-        with contextlib.suppress(OSError):
-            client.connect(str(sock))
-        client.close()
-    with contextlib.suppress(OSError):
-        subprocess.run(["pkill", "-f", str(folder)], check=False)
+    stop_resident_guards(folder)  # it would leave by itself when idle
 
 
 def socket_path_for(env: dict[str, str]) -> str:
@@ -232,14 +242,14 @@ def _payload(command: str, cwd: Path) -> bytes:
     return json.dumps({**CLAUDE_BASH, "cwd": str(cwd), "tool_input": {"command": command}}).encode()
 
 
-def test_hook_without_a_resident_guard(tmp_path: Path) -> None:
+def test_hook_without_a_resident_guard(tmp_path: Path, user_dirs: dict[str, Path]) -> None:
     env = {**os.environ, "CAUTION_GUARD_NO_DAEMON": "1"}
     proc = hook("claude-code", _payload("rm -rf ~", tmp_path), env)
     assert proc.returncode == 0
     decision = json.loads(proc.stdout)["hookSpecificOutput"]
     assert decision["permissionDecision"] == "deny"
     assert "fs.rm-recursive-outside-workspace" in decision["permissionDecisionReason"]
-    log = (tmp_path / ".caution" / "guard.log").read_text().splitlines()
+    log = (user_dirs["state"] / "caution" / "guard.log").read_text().splitlines()
     assert json.loads(log[-1])["agent"] == "claude-code"
     proc = hook("claude-code", _payload("ls -la", tmp_path), env)
     assert (proc.returncode, proc.stdout) == (0, b"")

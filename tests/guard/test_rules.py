@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from caution.guard import Places, check_write, default_rules
 from caution.guard.engine import SEVERITY, check_shell, judge_shell
 from caution.guard.rules import RuleError, parse_packs
+from caution.guard.service import check_read
 
 RULES = default_rules()
 PLACES = Places(cwd="/home/user/project", workspace="/home/user/project", home="/home/user")
@@ -42,7 +43,10 @@ FILE_EXAMPLES = [(r, e, "deny") for r in RULES.file_rules for e in r.examples_de
     ("rule", "path", "kind"), FILE_EXAMPLES, ids=[f"{r.id}:{k}:{p}" for r, p, k in FILE_EXAMPLES]
 )
 def test_file_rule_examples(rule: object, path: str, kind: str) -> None:
-    verdict = check_write(path, PLACES, RULES)
+    if "write" in rule.access:  # type: ignore[attr-defined]
+        verdict = check_write(path, PLACES, RULES)
+    else:
+        verdict = check_read(path, PLACES, RULES)
     if kind == "deny":
         assert verdict.rule == rule.id, verdict  # type: ignore[attr-defined]
     else:

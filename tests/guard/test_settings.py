@@ -1,5 +1,6 @@
-"""The `guard:` section of .caution.yml: allow rules, protected namespaces, profiles,
-branches and paths, fail-open mode, and errors at file:line."""
+"""The `guard:` section of .caution.yml as committed on the default branch: allow rules,
+protected namespaces, profiles, branches and paths, fail-open mode, and errors at
+file:line (named as `git show` takes them: `main:.caution.yml`)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def check(capsys: pytest.CaptureFixture[str], repo: Repo, *args: str) -> tuple[i
 
 @pytest.fixture
 def configured(repo: Repo) -> Repo:
-    repo.write(".caution.yml", SETTINGS)
+    repo.commit("settings", {".caution.yml": SETTINGS})
     return repo
 
 
@@ -76,10 +77,10 @@ def test_protected_paths_for_file_actions(
 def test_a_broken_guard_section_is_an_error_at_its_line(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.write(".caution.yml", "version: 1\nguard:\n  mode: sometimes\n")
+    repo.commit("settings", {".caution.yml": "version: 1\nguard:\n  mode: sometimes\n"})
     code, _, err = check(capsys, repo, "--command", "ls")
     assert code == 2
-    assert err.startswith("caution: .caution.yml:3: guard.mode: Input should be")
+    assert err.startswith("caution: main:.caution.yml:3: guard.mode: Input should be")
     proc = subprocess.run(
         [sys.executable, "-m", "caution", "guard", "hook", "--agent", "claude-code"],
         input=json.dumps(
@@ -87,13 +88,15 @@ def test_a_broken_guard_section_is_an_error_at_its_line(
         ).encode(),
         capture_output=True,
         env={**os.environ, "CAUTION_GUARD_NO_DAEMON": "1"},
+        cwd=repo.path,
         check=False,
     )
-    assert proc.returncode == 2 and b".caution.yml:3" in proc.stderr
+    assert proc.returncode == 2 and b"main:.caution.yml:3" in proc.stderr
 
 
 def test_bad_allow_pattern(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.write(".caution.yml", "version: 1\nguard:\n  allow:\n    - {rule: x, pattern: '('}\n")
+    settings = "version: 1\nguard:\n  allow:\n    - {rule: x, pattern: '('}\n"
+    repo.commit("settings", {".caution.yml": settings})
     code, _, err = check(capsys, repo, "--command", "ls")
     assert code == 2 and ".caution.yml:4" in err and "bad regular expression" in err
 

@@ -50,8 +50,10 @@ def run_git(
     stdin: bytes | None = None,
     ok_codes: tuple[int, ...] = (0,),
     env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> bytes:
-    """Run git to completion and return its stdout; raise GitError on failure."""
+    """Run git to completion and return its stdout; raise GitError on failure, or when it
+    has not finished within `timeout` seconds (it is killed then)."""
     try:
         proc = subprocess.run(
             git_command(args),
@@ -60,9 +62,13 @@ def run_git(
             capture_output=True,
             env=_env(env),
             check=False,
+            timeout=timeout,
         )
     except FileNotFoundError as exc:
         raise GitError("the git executable was not found on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        verb = next((a for a in args if not a.startswith("-")), "git")
+        raise GitError(f"git {verb} did not answer within {timeout:.1f} s") from exc
     if proc.returncode not in ok_codes:
         raise GitError.from_stderr(args, proc.returncode, proc.stderr)
     return proc.stdout

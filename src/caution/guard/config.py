@@ -1,38 +1,129 @@
-"""The `guard:` section of the workspace's `.caution.yml`, validated like the rest of the
-file (errors at file:line), cached by the file's size and modification time so the
-resident guard reads it once."""
+"""The guard's settings, from where the agent's session cannot change them.
+
+- The team's: the `guard:` section of `.caution.yml` as committed upstream (see
+  `upstream.py`) in the outermost repository around the folder the session started in.
+  Never the work tree: an agent rewrites that with any tool.
+- Repositories nested in it, and the one the action happens in when it is another: their
+  upstream `guard:` sections may only add protection (branches, namespaces, contexts,
+  profiles, paths; fail-closed). An agent that runs `git init sub` and commits its own
+  settings there gains nothing.
+- The user's own file, `$XDG_CONFIG_HOME/caution/guard.yml` (default
+  `~/.config/caution/guard.yml`; the same keys as `guard:`): it adds protections and the
+  user's own allow rules; its `mode` counts only when it is fail-closed. The file rules
+  deny agents writes there.
+
+Validated like the rest of `.caution.yml` (errors at file:line); cached by the commit read
+and the user file's size, time and inode, so the resident guard reads each once.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from caution.globs import GlobError, compile_glob
-from caution.guard.settings import GuardSettings
-from caution.yaml_source import CONFIG_NAME, SourceError, read_yaml, validate_at
+from caution.guard import upstream
+from caution.guard.settings import GuardSettings, tightened
+from caution.guard.userfiles import UnsafeFileError, read_file, settings_path
+from caution.yaml_source import CONFIG_NAME, SourceDoc, SourceError, parse_yaml, validate_at
 
-_CACHE: dict[str, tuple[tuple[int, int], GuardSettings]] = {}
+GIT_TIMEOUT = 2.0  # seconds, when the caller sets no deadline
+_DEFAULT = GuardSettings()
+_TEAM: dict[tuple[str, str | None], GuardSettings] = {}
+_USER: dict[str, tuple[tuple[int, int, int], GuardSettings]] = {}
 
 
-def guard_settings(workspace: str) -> GuardSettings:
-    """The workspace's guard settings; defaults without a .caution.yml. Raises SourceError."""
-    path = Path(workspace) / CONFIG_NAME
+def guard_settings(
+    workspace: str,
+    *,
+    also: Iterable[str] = (),
+    home: str | None = None,
+    deadline: float | None = None,
+) -> GuardSettings:
+    """The settings for a session that started in `workspace` (and acts in the folders of
+    `also`). Raises SourceError when a source does not load."""
+    home = home or os.environ.get("HOME") or str(Path.home())
+    started = upstream.repositories(workspace, home)
+    settings = _team(started[0], deadline) if started else _DEFAULT
+    others = list(started[1:])
+    for folder in also:
+        others += [r for r in upstream.repositories(folder, home) if r not in others]
+    for root in others:
+        if started and root == started[0]:
+            continue
+        settings = tightened(settings, _team(root, deadline), allow=False)
+    user = user_settings(home)
+    return tightened(settings, user, allow=True) if user is not None else settings
+
+
+def _team(root: str, deadline: float | None) -> GuardSettings:
+    timeout = GIT_TIMEOUT if deadline is None else max(0.05, deadline - time.monotonic())
     try:
-        info = path.stat()
-    except OSError:
-        return GuardSettings()
-    key = (info.st_mtime_ns, info.st_size)
-    cached = _CACHE.get(str(path))
+        found = upstream.committed(root, timeout)
+    except Exception as exc:  # GitError, OSError: the team's settings cannot be known
+        raise SourceError(
+            str(Path(root) / CONFIG_NAME), None, f"cannot read it as committed: {exc}"
+        ) from exc
+    key = (root, found.commit)
+    cached = _TEAM.get(key)
+    if cached is not None:
+        return cached
+    settings = _DEFAULT
+    if found.text is not None:
+        doc = _parse(found.text, found.display)
+        section = doc.data.get("guard") if isinstance(doc.data, dict) else None
+        settings = _validate(doc, ("guard",), section)
+    _TEAM[key] = settings
+    return settings
+
+
+def user_settings(home: str | None = None) -> GuardSettings | None:
+    """The user's own guard settings, None without the file. Raises SourceError."""
+    path = settings_path(home)
+    try:
+        info = Path(path).lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot read: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(path, None, "must be a plain file (not a link, a FIFO or a device)")
+    key = (info.st_mtime_ns, info.st_size, info.st_ino)
+    cached = _USER.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
-    doc = read_yaml(path, CONFIG_NAME)
-    section = doc.data.get("guard") if isinstance(doc.data, dict) else None
+    try:
+        data, _ = read_file(path, upstream.MAX_SETTINGS_BYTES)
+    except UnsafeFileError as exc:
+        raise SourceError(path, None, f"must be a plain file of yours: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise SourceError(path, None, f"cannot read: {exc}") from exc
+    doc = _parse(data, path)
+    settings = _validate(doc, (), doc.data)
+    _USER[path] = (key, settings)
+    return settings
+
+
+def _parse(data: bytes, name: str) -> SourceDoc:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, data[: exc.start].count(b"\n") + 1, "not UTF-8 text") from exc
+    return parse_yaml(text, name)
+
+
+def _validate(doc: SourceDoc, at: tuple[str, ...], section: object) -> GuardSettings:
     if section is not None and not isinstance(section, dict):
-        raise SourceError(CONFIG_NAME, doc.line_of(("guard",)), "guard must be a mapping")
-    settings: GuardSettings = validate_at(doc, ("guard",), GuardSettings, section or {})
+        raise SourceError(
+            doc.file, doc.line_of(at), f"{'.'.join(at) or 'the file'} must be a mapping"
+        )
+    settings: GuardSettings = validate_at(doc, at, GuardSettings, section or {})
     for index, pattern in enumerate(settings.protected_paths):
         try:
             compile_glob(pattern)
         except GlobError as exc:
-            raise doc.error(("guard", "protected_paths", index), str(exc)) from exc
-    _CACHE[str(path)] = (key, settings)
+            raise doc.error((*at, "protected_paths", index), str(exc)) from exc
     return settings

@@ -14,10 +14,11 @@ import fnmatch
 import posixpath
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from caution.guard.paths import Places, classify
+from caution.guard.paths import Places, classify, classify_resolved
 from caution.guard.rules import Rule, RuleSet
 from caution.guard.settings import GuardSettings
 from caution.guard.shell import SimpleCommand, Word, parse
@@ -68,22 +69,6 @@ RISKY_VARIABLES = {
     "TF_CLI_ARGS_apply",
     "TF_CLI_ARGS_destroy",
 }
-# commands that write or remove the files they name: their targets are judged as file writes
-WRITERS = {
-    "cp",
-    "mv",
-    "ln",
-    "install",
-    "rm",
-    "truncate",
-    "shred",
-    "touch",
-    "rsync",
-    "tee",
-    "sponge",
-    "unlink",
-    "rmdir",
-}
 INTERPRETERS = {
     "python",
     "python2",
@@ -114,12 +99,24 @@ CODE_FLAGS = {
 DECODERS = {"base64", "base32", "xxd", "openssl", "gunzip", "zcat", "uudecode", "rev", "tr"}
 FETCHERS = {"curl", "wget", "fetch", "http", "aria2c"}
 TIME_LIMIT = 1.0  # seconds: anything slower is too complex to judge
+MAX_COMMAND = 64 * 1024  # bytes: a longer command is refused before it is parsed
 _EMBEDDED = re.compile(
     r"""(?:system|exec|execSync|spawnSync|popen|check_output|check_call|run|call|shell_exec|passthru)"""
     r"""\s*\(\s*(?:\[\s*)?(['"])(?P<cmd>.+?)\1""",
     re.DOTALL,
 )
 _BACKTICKS = re.compile(r"`(?P<cmd>[^`]+)`")
+_LITERAL = re.compile(r"""(['"])((?:(?!\1).){1,400}?)\1""")
+# interpreter calls that write, copy, move or link the files they name
+_WRITES_FILES = re.compile(
+    r"shutil\.(copy\w*|move)|\bopen\s*\([^)]*,\s*(mode\s*=\s*)?['\"][rbt]*[wxa+][rwxabt+]*['\"]|\bopen\s*\(\s*\w+\s*,\s*['\"][+]?[>]"
+    r"|\.write_(text|bytes)\s*\(|\b(writeFile|appendFile|copyFile|rename|symlink|link|cp|mv|ln)"
+    r"(Sync)?\s*\(|File\.(write|open|rename|symlink|link|copy)|IO\.(write|copy_stream)"
+    r"|FileUtils\.\w+|os\.(rename|replace|symlink|link)\b|copyfile|\.(rename|replace|symlink_to|"
+    r"hardlink_to|link_to|touch|mkdir)\s*\(|file_put_contents|\b(copy|rename)\s*\("
+    r"|Deno\.\w*(write|copy|rename|symlink|link)\w*|Bun\.write|fs\.\w*(write|copy|rename|link)\w*",
+    re.IGNORECASE,
+)
 _SPAWNS = re.compile(
     r"\b(system|exec\w*|spawn\w*|popen\w*|subprocess|child_process|Popen|os\.exec\w*|"
     r"pcntl_exec|shell_exec|passthru|Runtime\.getRuntime|ProcessBuilder)\b|`|\bqx\s*[{(\[/]|%x[{(\[]"
@@ -134,6 +131,18 @@ class Verdict:
 
 
 ALLOW = Verdict("allow", None, "no rule matched")
+
+
+class WriteCheck(Protocol):
+    """Judges a file a command writes: (path as written, places, follow the last link?)."""
+
+    def __call__(self, path: str, places: Places, follow: bool = True, /) -> Verdict: ...
+
+
+class ReadCheck(Protocol):
+    """Judges a file a command reads: (path as written, places, the program reading it)."""
+
+    def __call__(self, path: str, places: Places, program: str | None, /) -> Verdict: ...
 
 
 class TooComplexError(Exception):
@@ -254,10 +263,10 @@ def _has_run(words: list[str], run: tuple[tuple[str, ...], ...]) -> bool:
     return False
 
 
-def _class(word: Word, places: Places) -> str:
+def _class(word: Word, places: Places, follow: bool = True) -> str:
     if word.dynamic:
         return "unknown"
-    return classify(word.text, places)
+    return classify(word.text, places, follow or word.text.endswith(("/", "/.")))
 
 
 _CONTEXT_FLAGS = {
@@ -331,7 +340,10 @@ class Judge:
         self.places = places
         self.deadline = deadline
         self.settings = settings or GuardSettings()
-        self.write_check: Callable[[str, Places], Verdict] | None = None
+        self.write_check: WriteCheck | None = None
+        self.read_check: ReadCheck | None = None
+        self.links: tuple[tuple[str, str], ...] = places.links  # made earlier in the command
+        self.outside_rules = {r.id for r in rules.file_rules if r.outside_workspace}
         self.matched: list[str] = []  # every rule that matched, for explanations and tests
 
     def builtin(self, name: str, detail: str) -> Verdict:
@@ -359,8 +371,12 @@ class Judge:
                 verdicts.append(self.command(cmd, depth))
                 self.follow_cd(cmd)
         finally:
-            self.places = saved
+            self.restore(saved)
         return worst(verdicts)
+
+    def restore(self, saved: Places) -> None:
+        """Back to an earlier working directory; links made since stay made."""
+        self.places = replace(saved, links=self.links)
 
     def follow_cd(self, cmd: SimpleCommand) -> None:
         """`cd ~ && rm -rf .ssh`: later relative paths are relative to where cd went."""
@@ -379,9 +395,11 @@ class Judge:
         assigned = [name for name, _value in cmd.assignments]
         if cmd.argv and cmd.argv[0].text in ("export", "declare", "typeset", "local", "readonly"):
             assigned += [w.text.split("=", 1)[0] for w in cmd.argv[1:] if "=" in w.text]
+        assigned += _env_assignments(cmd.argv)
         for name in assigned:
             if name in RISKY_VARIABLES or name.startswith("TF_CLI_ARGS"):
                 verdicts.append(self.builtin("dynamic-command", f"{name}= makes it run other code"))
+        verdicts.extend(self.assignments(cmd, assigned))
         saved = self.places
         chdir = _wrapper_chdir(cmd.argv)
         if chdir is not None:
@@ -391,10 +409,29 @@ class Judge:
             for argv in self.unwrap(cmd.argv):
                 verdicts.append(self.effective(cmd, argv, depth))
         finally:
-            self.places = saved
+            self.restore(saved)
         return worst(verdicts)
 
+    def assignments(self, cmd: SimpleCommand, assigned: list[str]) -> Iterator[Verdict]:
+        """Rules on the environment a command sets (`GIT_AUTHOR_EMAIL=… git commit`)."""
+        for rule in self.rules.assign_rules:
+            hits = [n for n in assigned if any(_name_matches(n, p) for p in rule.assigns_any)]
+            if not hits:
+                continue
+            self.matched.append(rule.id)
+            verdict = self.settle(rule, f"{hits[0]}=", cmd, cmd.argv, cmd.text())
+            if verdict is not None:
+                yield verdict
+
     def redirects(self, cmd: SimpleCommand) -> Iterator[Verdict]:
+        if self.read_check is not None:
+            for op, source in cmd.redirects:
+                if op in ("<", "<>") and not source.dynamic:
+                    verdict = self.read_check(source.text, self.places, None)
+                    if verdict.decision != "allow":
+                        if verdict.rule:
+                            self.matched.append(verdict.rule)
+                        yield verdict
         targets = [t for op, t in cmd.redirects if not op.startswith("<")]
         if posixpath.basename(cmd.name) == "tee":
             targets += [w for w in cmd.argv[1:] if not w.text.startswith("-")]
@@ -465,44 +502,84 @@ class Judge:
         )
         if not runs_code and _asks_for_help(name, args):
             return ALLOW  # `kubectl delete namespace --help` prints help and runs nothing
-        verdicts = [self.rules_for(cmd, name, argv), *self.write_targets(name, args)]
+        verdicts = [
+            self.rules_for(cmd, name, argv),
+            *self.write_targets(name, args),
+            *self.read_targets(name, args),
+        ]
         if runs_code:
             verdicts.append(self.interpreter(cmd, name, args, depth))
         if name == "find":
             verdicts.append(self.find_exec(args, depth))
+        if name == "ln" or (name == "cp" and _makes_links(args)):
+            verdicts.append(self.make_links(name, args))
+        return worst(verdicts)
+
+    def read_targets(self, name: str, args: list[Word]) -> Iterator[Verdict]:
+        """Files a command names, judged as reads (a private key shown or copied)."""
+        if self.read_check is None:
+            return
+        for word in args:
+            text = word.text
+            if word.dynamic or not text or text == "-":
+                continue
+            if text.startswith("-") or (text[0].isalpha() and "=" in text.split("/", 1)[0]):
+                if "=" not in text:
+                    continue
+                text = text.split("=", 1)[1]  # --key-file=PATH, if=PATH
+                if not text:
+                    continue
+            verdict = self.read_check(text, self.places, name)
+            if verdict.decision != "allow":
+                if verdict.rule:
+                    self.matched.append(verdict.rule)
+                yield verdict
+
+    def make_links(self, name: str, args: list[Word]) -> Verdict:
+        """`ln -s TARGET LINK` (and `cp -s`, hard links): the links are remembered for the
+        rest of the command, and a link to the root, the home directory or out of the
+        workspace is asked about."""
+        verdicts = []
+        symbolic = name == "cp" or _has_flag(_flags(args), "--symbolic") or "-s" in _flags(args)
+        relative_to_cwd = (
+            not symbolic or "-r" in _flags(args) or _has_flag(_flags(args), "--relative")
+        )
+        for target, link in _link_pairs(name, args):
+            if target.dynamic or link.dynamic:
+                verdicts.append(
+                    self.builtin("link-out", f"{name} to {target.text}, not known before it runs")
+                )
+                continue
+            folder = (
+                self.places.cwd
+                if relative_to_cwd
+                else posixpath.dirname(self.places.resolve(link.text, follow_last=False))
+            )
+            text = target.text
+            if text == "~" or text.startswith("~/"):
+                absolute = self.places.home + text[1:]
+            elif text.startswith("/"):
+                absolute = text
+            else:
+                absolute = posixpath.join(folder, text)
+            kind = classify_resolved(self.places.resolve(absolute), self.places)
+            if text.startswith("~") and not (text == "~" or text.startswith("~/")):
+                kind = "outside"
+            if kind in ("root", "home", "system", "device", "outside"):
+                verdicts.append(self.builtin("link-out", f"{link.text} -> {text} ({kind})"))
+            self.places = self.places.with_link(link.text, absolute)
+            self.links = self.places.links
         return worst(verdicts)
 
     def write_targets(self, name: str, args: list[Word]) -> Iterator[Verdict]:
         """Files a command writes or removes, judged as the file actions they are."""
         if self.write_check is None:
             return
-        targets: list[Word] = []
-        positional = _positional(args)
-        if name in WRITERS:
-            targets = (
-                positional
-                if name
-                in ("rm", "mv", "shred", "truncate", "unlink", "rmdir", "tee", "sponge", "touch")
-                else positional[-1:]
-            )
-        elif name == "dd":
-            targets = [Word(a.text[3:], a.dynamic) for a in args if a.text.startswith("of=")]
-        elif name in ("sed", "perl", "ruby") and any(
-            a.text.startswith("-i")
-            or a.text.startswith("--in-place")
-            or (a.text.startswith("-") and not a.text.startswith("--") and "i" in a.text[1:])
-            for a in args
-        ):
-            targets = positional[1:] if name == "sed" else positional
-        elif name == "git" and "--" in [a.text for a in args]:
-            after = [a.text for a in args].index("--")
-            words = [w.text for w in positional]
-            if words[:1] and words[0] in ("checkout", "restore"):
-                targets = args[after + 1 :]
-        for target in targets:
-            if target.dynamic or target.text.startswith("-"):
+        for target in _written(name, args):
+            if target.dynamic or target.text.startswith("-") or not target.text:
                 continue
-            verdict = self.write_check(target.text, self.places)
+            follow = name not in NO_FOLLOW or target.text.endswith(("/", "/."))
+            verdict = self.write_check(target.text, self.places, follow)
             if verdict.decision != "allow":
                 if verdict.rule:
                     self.matched.append(verdict.rule)
@@ -591,6 +668,7 @@ class Judge:
             verdict = self.settle(rule, name, cmd, [Word(name), *args], code.text.strip())
             if verdict is not None:
                 verdicts.append(verdict)
+        verdicts.extend(self.literal_files(name, code.text))
         if _SPAWNS.search(code.text) and not extracted:
             verdicts.append(self.builtin("dynamic-command", f"{name} starts a process it builds"))
         if code.dynamic:
@@ -598,6 +676,30 @@ class Judge:
                 self.builtin("dynamic-command", f"{name} code not known before it runs")
             )
         return worst(verdicts)
+
+    def literal_files(self, name: str, code: str) -> Iterator[Verdict]:
+        """The paths written as string literals in interpreter code: judged as writes when
+        the code writes, copies, moves or links files, and as reads always."""
+        literals = [m.group(2).lstrip("+<>| ") for m in _LITERAL.finditer(code)][:64]
+        literals = [text for text in literals if text and "\n" not in text]
+        writes = self.write_check is not None and _WRITES_FILES.search(code) is not None
+        for text in literals:
+            checks = []
+            if writes:
+                assert self.write_check is not None
+                verdict = self.write_check(text, self.places, True)
+                if verdict.decision == "deny" and verdict.rule in self.outside_rules:
+                    # outside the workspace it may be the file the code reads: asked, not denied
+                    reason = f"{name} code that writes files names {text}: {verdict.reason}"
+                    verdict = Verdict("ask", verdict.rule, reason)
+                checks.append(verdict)
+            if self.read_check is not None:
+                checks.append(self.read_check(text, self.places, name))
+            for verdict in checks:
+                if verdict.decision != "allow":
+                    if verdict.rule:
+                        self.matched.append(verdict.rule)
+                    yield verdict
 
     def find_exec(self, args: list[Word], depth: int) -> Verdict:
         roots = []
@@ -690,11 +792,249 @@ class Judge:
             if fed is None or not rule.stdin_regex.search(fed):
                 return None
         if rule.path_classes:
-            hits = [w for w in positional if _class(w, self.places) in rule.path_classes]
+            follow = name not in NO_FOLLOW
+            classes = [(w, _class(w, self.places, follow)) for w in positional]
+            hits = [(w, kind) for w, kind in classes if kind in rule.path_classes]
             if not hits:
                 return None
-            return f"{text[:160]} ({hits[0].text} is {_class(hits[0], self.places)})"
+            return f"{text[:160]} ({hits[0][0].text} is {hits[0][1]})"
         return text[:160]
+
+
+# --- what a command writes, reads and links --------------------------------------------------
+
+# commands that remove or rename the link they name, not what it points to
+NO_FOLLOW = {"rm", "unlink", "rmdir", "mv", "find", "trash", "trash-put"}
+# options taking a value, for the commands whose destination is their last argument
+_COPY_VALUES = {
+    "cp": {"-S", "--suffix", "-t", "--target-directory"},
+    "mv": {"-S", "--suffix", "-t", "--target-directory"},
+    "ln": {"-S", "--suffix", "-t", "--target-directory"},
+    "install": {
+        "-S",
+        "--suffix",
+        "-t",
+        "--target-directory",
+        "-m",
+        "--mode",
+        "-o",
+        "--owner",
+        "-g",
+        "--group",
+    },
+    "rsync": {
+        "-e",
+        "--rsh",
+        "-f",
+        "--filter",
+        "--exclude",
+        "--include",
+        "--files-from",
+        "--exclude-from",
+        "--include-from",
+        "--log-file",
+        "--partial-dir",
+        "-T",
+        "--temp-dir",
+        "--backup-dir",
+        "--chmod",
+        "--chown",
+        "--rsync-path",
+        "--port",
+        "--password-file",
+        "--out-format",
+        "--compare-dest",
+        "--copy-dest",
+        "--link-dest",
+        "-B",
+        "--block-size",
+        "--timeout",
+        "--bwlimit",
+        "--suffix",
+    },
+}
+# downloaders' output files: option → True when the option's value is the file
+_OUTPUT_OPTIONS = {
+    "curl": ("-o", "--output"),
+    "wget": ("-O", "--output-document"),
+    "http": ("-o", "--output"),
+    "aria2c": ("-o", "--out"),
+}
+
+
+def _values_and_positional(
+    args: list[Word], takes_value: set[str]
+) -> tuple[dict[str, list[Word]], list[Word]]:
+    """Option values (`-t DIR`, `-tDIR`, `--target-directory=DIR`) and the positional words."""
+    values: dict[str, list[Word]] = {}
+    positional: list[Word] = []
+    index = 0
+    after_dashes = False
+    while index < len(args):
+        word = args[index]
+        text = word.text
+        if after_dashes or not text.startswith("-") or text == "-":
+            positional.append(word)
+        elif text == "--":
+            after_dashes = True
+        elif text.startswith("--"):
+            option, has_value, value = text.partition("=")
+            if option in takes_value:
+                if has_value:
+                    values.setdefault(option, []).append(Word(value, word.dynamic))
+                elif index + 1 < len(args):
+                    values.setdefault(option, []).append(args[index + 1])
+                    index += 1
+        else:
+            for position, letter in enumerate(text[1:], start=1):
+                option = f"-{letter}"
+                if option in takes_value:
+                    rest = text[position + 1 :]
+                    if rest:
+                        values.setdefault(option, []).append(Word(rest, word.dynamic))
+                    elif index + 1 < len(args):
+                        values.setdefault(option, []).append(args[index + 1])
+                        index += 1
+                    break
+        index += 1
+    return values, positional
+
+
+def _looks_like_folder(word: Word) -> bool:
+    text = word.text
+    base = posixpath.basename(text.rstrip("/"))
+    return text == "~" or text.endswith("/") or base in ("", ".", "..") or "." not in base
+
+
+def _into(folder: Word, source: Word) -> Word | None:
+    """The file `cp SOURCE FOLDER` writes: FOLDER/basename(SOURCE), when the name is known."""
+    base = posixpath.basename(source.text.rstrip("/"))
+    if not base or source.text.endswith("/") or any(c in base for c in "$`*?[") or base == "..":
+        return None
+    return Word(posixpath.join(folder.text, base), folder.dynamic)
+
+
+def _copy_targets(name: str, args: list[Word]) -> list[Word]:
+    values, positional = _values_and_positional(args, _COPY_VALUES.get(name, set()))
+    folders = values.get("-t", []) + values.get("--target-directory", [])
+    no_folder = "-T" in _flags(args) or _has_flag(_flags(args), "--no-target-directory")
+    if folders:
+        sources, destination, into = positional, folders[-1], True
+    elif name == "ln" and len(positional) == 1:
+        sources, destination, into = positional, Word("."), True
+    elif len(positional) < 2:
+        return positional[-1:]
+    else:
+        sources, destination = positional[:-1], positional[-1]
+        into = not no_folder and (len(sources) > 1 or _looks_like_folder(destination))
+    targets = [destination]
+    if into:
+        targets += [t for t in (_into(destination, s) for s in sources) if t is not None]
+    return targets
+
+
+def _link_pairs(name: str, args: list[Word]) -> list[tuple[Word, Word]]:
+    """(target, link) for each link `ln` (or `cp -s`) makes."""
+    values, positional = _values_and_positional(args, _COPY_VALUES["ln"])
+    folders = values.get("-t", []) + values.get("--target-directory", [])
+    no_folder = "-T" in _flags(args) or _has_flag(_flags(args), "--no-target-directory")
+    if folders:
+        return [(t, _into(folders[-1], t) or folders[-1]) for t in positional]
+    if name == "ln" and len(positional) == 1:
+        return [(positional[0], _into(Word("."), positional[0]) or Word("."))]
+    if len(positional) < 2:
+        return []
+    sources, destination = positional[:-1], positional[-1]
+    if len(sources) > 1 or (not no_folder and destination.text.endswith("/")):
+        return [(t, _into(destination, t) or destination) for t in sources]
+    return [(sources[0], destination)]
+
+
+def _makes_links(args: list[Word]) -> bool:
+    flags = _flags(args)
+    return bool(flags & {"-s", "-l"}) or any(
+        _has_flag(flags, f) for f in ("--symbolic-link", "--link")
+    )
+
+
+def _archive_targets(name: str, args: list[Word]) -> list[Word]:
+    """Members named on the command line of an extraction, in the folder it extracts to."""
+    if name in ("tar", "gtar", "bsdtar"):
+        flags = _flags(args)
+        first = args[0].text if args else ""
+        bundled = not first.startswith("-") and "x" in first  # `tar xf a.tar`
+        if not (bundled or "-x" in flags or _has_flag(flags, "--extract") or "--get" in flags):
+            return []
+        values, positional = _values_and_positional(
+            args[1:] if bundled else args, {"-f", "--file", "-C", "--directory"}
+        )
+        if bundled and "f" in first and positional:
+            positional = positional[1:]
+        folder = (values.get("-C", []) + values.get("--directory", []) or [Word(".")])[-1]
+    elif name == "unzip":
+        values, positional = _values_and_positional(args, {"-d", "-x", "-P"})
+        positional = positional[1:]  # the archive
+        folder = (values.get("-d", []) or [Word(".")])[-1]
+    else:
+        return []
+    members = [
+        Word(posixpath.join(folder.text, m.text), folder.dynamic or m.dynamic) for m in positional
+    ]
+    return [folder, *members]
+
+
+def _written(name: str, args: list[Word]) -> list[Word]:
+    """The files a command writes or removes (those its arguments name)."""
+    positional = _positional(args)
+    if name in ("rm", "shred", "truncate", "unlink", "rmdir", "tee", "sponge", "touch", "mkfifo"):
+        return positional
+    if name == "mv":
+        return positional[:-1] + _copy_targets(name, args)  # the sources go away too
+    if name in _COPY_VALUES:
+        return _copy_targets(name, args)
+    if name == "mknod":
+        return positional[:1]
+    if name == "dd":
+        return [Word(a.text[3:], a.dynamic) for a in args if a.text.startswith("of=")]
+    if name in _OUTPUT_OPTIONS:
+        short, long = _OUTPUT_OPTIONS[name]
+        values, _ = _values_and_positional(args, {short, long})
+        return values.get(short, []) + values.get(long, [])
+    if name in ("sed", "perl", "ruby") and any(
+        a.text.startswith("-i")
+        or a.text.startswith("--in-place")
+        or (a.text.startswith("-") and not a.text.startswith("--") and "i" in a.text[1:])
+        for a in args
+    ):
+        return positional[1:] if name == "sed" else positional
+    if name == "git":
+        words = [w.text for w in positional]
+        # paths a verb writes in the work tree, or stages (the index is what gets committed)
+        for verb in ("restore", "checkout", "add", "stage", "rm", "mv", "update-index"):
+            if verb in words[:3]:
+                if verb == "rm" and "--cached" in (a.text for a in args):
+                    return []  # out of the index only: the file stays as it is
+                return positional[words.index(verb) + 1 :]  # paths (or a branch: harmless)
+        return []
+    return _archive_targets(name, args)
+
+
+def _env_assignments(argv: list[Word]) -> list[str]:
+    """Variables `env NAME=value … cmd` sets for its command."""
+    if not argv or posixpath.basename(argv[0].text) != "env":
+        return []
+    names = []
+    for word in argv[1:]:
+        if word.text.startswith("-"):
+            continue
+        if "=" not in word.text:
+            break
+        names.append(word.text.split("=", 1)[0])
+    return names
+
+
+def _name_matches(name: str, pattern: str) -> bool:
+    return name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1]))
 
 
 # --- wrappers ------------------------------------------------------------------------------
@@ -938,9 +1278,12 @@ def check_shell(
     places: Places,
     rules: RuleSet,
     settings: GuardSettings | None = None,
-    write_check: Callable[[str, Places], Verdict] | None = None,
+    write_check: WriteCheck | None = None,
+    *,
+    deadline: float | None = None,
+    read_check: ReadCheck | None = None,
 ) -> Verdict:
-    return judge_shell(command, places, rules, settings, write_check)[0]
+    return judge_shell(command, places, rules, settings, write_check, deadline, read_check)[0]
 
 
 def judge_shell(
@@ -948,12 +1291,22 @@ def judge_shell(
     places: Places,
     rules: RuleSet,
     settings: GuardSettings | None = None,
-    write_check: Callable[[str, Places], Verdict] | None = None,
+    write_check: WriteCheck | None = None,
+    deadline: float | None = None,
+    read_check: ReadCheck | None = None,
 ) -> tuple[Verdict, list[str]]:
     """The verdict and every rule that matched on the way. `write_check` judges files the
-    command writes by redirection or tee, as a file action would be judged."""
-    judge = Judge(rules, places, time.monotonic() + TIME_LIMIT, settings)
+    command writes by redirection or tee, as a file action would be judged; `read_check`
+    judges files it reads (private keys). `deadline` (time.monotonic) bounds the work."""
+    limit = time.monotonic() + TIME_LIMIT
+    judge = Judge(rules, places, limit if deadline is None else min(limit, deadline), settings)
     judge.write_check = write_check
+    judge.read_check = read_check
+    size = len(command.encode("utf-8", "surrogateescape"))
+    if size > MAX_COMMAND:
+        return judge.builtin(
+            "too-large", f"{size} bytes, more than the {MAX_COMMAND} the guard judges"
+        ), judge.matched
     try:
         return judge.shell(command, 0), judge.matched
     except (TooComplexError, RecursionError):

@@ -3,6 +3,9 @@ the resident guard process and, when that is absent, by the hook itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from caution import json_file
 from caution.guard.agents import PayloadError, failure, parse_payload, respond
 from caution.guard.config import guard_settings
@@ -12,8 +15,34 @@ from caution.guard.rules import default_rules
 from caution.guard.service import check_action, places_for
 from caution.yaml_source import SourceError
 
+MAX_PAYLOAD = 16 << 20  # bytes: a larger hook payload is refused before it is read
 
-def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, int]:
+
+def _start(agent: str, data: dict[str, Any], cwd: str) -> str:
+    """Where the session started: the folder the agent runs hooks from, or for Cursor the
+    workspace root it names (its hooks may run from ~/.cursor). Never the payload's `cwd`,
+    which follows the agent wherever its commands `cd`."""
+    roots = data.get("workspace_roots")
+    if agent == "cursor" and isinstance(roots, list) and roots:
+        first = roots[0]
+        if isinstance(first, str) and Path(first).is_absolute():
+            return first
+    return cwd
+
+
+def judge(
+    agent: str, payload: bytes, cwd: str, home: str, deadline: float | None = None
+) -> tuple[str, str, int]:
+    """`cwd` is where the session started (the hook's own folder, or the project folder the
+    agent names); `deadline` (time.monotonic) bounds the whole judgement."""
+    if len(payload) > MAX_PAYLOAD:
+        return respond(
+            agent,
+            "",
+            "deny",
+            f"[guard.too-large] the hook payload is {len(payload)} bytes, more than the "
+            f"{MAX_PAYLOAD} the guard reads",
+        )
     try:
         data = json_file.loads(payload.decode("utf-8", "replace"))
     except ValueError:
@@ -24,18 +53,26 @@ def judge(agent: str, payload: bytes, cwd: str, home: str) -> tuple[str, str, in
         actions, agent_cwd, event = parse_payload(agent, data)
     except PayloadError as exc:
         return failure(str(exc))
-    where = agent_cwd or cwd
-    places = places_for(where, home)
+    start = _start(agent, data, cwd)
+    places = places_for(agent_cwd or start, home, start=start)
     try:
-        settings = guard_settings(places.workspace)
+        settings = guard_settings(start, also=[places.cwd], home=home, deadline=deadline)
     except SourceError as exc:
         return failure(f"the guard settings do not load: {exc}")
     rules = default_rules()
     decision, rule, reason = "allow", None, "no rule matched"
     try:
         for action in actions:
-            verdict = check_action(action, places, rules, settings)
-            append(places.workspace, agent, action, verdict.decision, verdict.rule, verdict.reason)
+            verdict = check_action(action, places, rules, settings, deadline)
+            append(
+                places.workspace,
+                agent,
+                action,
+                verdict.decision,
+                verdict.rule,
+                verdict.reason,
+                home=home,
+            )
             if SEVERITY[verdict.decision] > SEVERITY[decision]:
                 decision, rule, reason = verdict.decision, verdict.rule, verdict.reason
     except Exception as exc:  # fail closed, unless the team chose otherwise

@@ -1,48 +1,46 @@
-"""The guard's decision log: `.caution/guard.log` in the workspace, one JSON line each."""
+"""The guard's decision log: one JSON line per judged action, in the user's state folder
+(`$XDG_STATE_HOME/caution/guard.log`, default `~/.local/state/caution/guard.log`), never in
+the work tree: a committed link there (`.caution/guard.log -> ~/.bashrc`) or a FIFO must
+not turn every hook call into a write to a shell start-up file, or a hang. The file is
+opened without following links, non-blocking, and only when it is a plain file of the user."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from pathlib import Path
 from typing import Any
 
-LOG = Path(".caution") / "guard.log"
+from caution.guard.userfiles import append_line, log_path
+
+MAX_FIELD = 4096  # characters of a command or path kept in the log
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_FIELD:
+        return value[:MAX_FIELD] + f"… ({len(value)} characters)"
+    return value
 
 
 def append(
-    workspace: str, agent: str, action: dict[str, Any], decision: str, rule: str | None, reason: str
+    workspace: str,
+    agent: str,
+    action: dict[str, Any],
+    decision: str,
+    rule: str | None,
+    reason: str,
+    home: str | None = None,
 ) -> None:
-    """Best effort: a read-only workspace must not turn a verdict into a crash."""
+    """Best effort: a log that cannot be written must not turn a verdict into a crash."""
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "agent": agent,
-        "action": action,
+        "workspace": workspace,
+        "action": {k: _short(v) for k, v in action.items()},
         "decision": decision,
         "rule": rule,
-        "reason": reason,
+        "reason": _short(reason),
     }
-    path = Path(workspace) / LOG
     line = json.dumps(entry, ensure_ascii=False) + "\n"
-    try:
-        try:
-            handle = path.open("a", encoding="utf-8")
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = path.open("a", encoding="utf-8")
-        with handle:
-            handle.write(line)
-            created = handle.tell() == len(line.encode("utf-8"))
-        if created:  # a new log: keep it out of the repository (no cost on later calls)
-            _ignore(path)
-    except OSError:
-        pass
-
-
-def _ignore(log: Path) -> None:
-    ignore = log.parent / ".gitignore"
-    present = ignore.read_text("utf-8").splitlines() if ignore.exists() else []
-    missing = [name for name in (log.name, ".gitignore") if name not in present]
-    if missing:
-        with ignore.open("a", encoding="utf-8") as handle:
-            handle.write("".join(f"{name}\n" for name in missing))
+    with contextlib.suppress(OSError, ValueError):
+        append_line(log_path(home), line.encode("utf-8", "surrogateescape"))

@@ -5,12 +5,21 @@ it), `system` (/etc, /usr, /boot, …), `device` (/dev/…), `outside` (outside 
 workspace and the temporary folders), `workspace-root` (the workspace itself or
 everything in it), `temp`, `inside`. Home is compared without case too, as it is
 on case-insensitive file systems.
+
+Symbolic links are resolved the way the kernel would: each component in turn, `..`
+after a link going up from where the link points. Links come from two places: those
+created earlier in the same command (`ln -s ~ h && rm -rf h/`, recorded by the engine
+in `Places.links`), and those on disk, read through `Places.readlink` (injected by the
+caller that talks to the file system; without it only the command's own links count).
+The last component is followed unless the caller says otherwise (`rm link` removes the
+link, `rm link/` what it points to).
 """
 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 SYSTEM = (
     "/etc",
@@ -51,18 +60,80 @@ HARMLESS_DEVICES = (
 GLOB_CHARS = set("*?[")
 
 
+MAX_LINKS = 40  # as Linux's MAXSYMLINKS: more hops than this is a loop
+
+
 @dataclass(frozen=True)
 class Places:
-    cwd: str
+    cwd: str  # the working directory, its own links already resolved
     workspace: str
     home: str
+    # links the command being judged creates before it uses them: (absolute link, target)
+    links: tuple[tuple[str, str], ...] = ()
+    # the target of a symbolic link on disk, None when the path is not one (or is absent)
+    readlink: Callable[[str], str | None] | None = field(default=None, compare=False)
+    # the user's own caution folders (configuration, state): protected from the agent
+    caution_dirs: tuple[str, ...] = ()
+    # whether a file on disk is a private key (injected like readlink)
+    private_key: Callable[[str], bool] | None = field(default=None, compare=False)
 
-    def resolve(self, path: str) -> str:
+    def absolute(self, path: str) -> str:
+        """`path` with `~` expanded and joined to the working directory, not normalised."""
         if path == "~" or path.startswith("~/"):
-            path = self.home + path[1:]
-        elif not path.startswith("/"):
-            path = posixpath.join(self.cwd, path)
-        return posixpath.normpath(path).replace("//", "/")
+            return self.home + path[1:]
+        if not path.startswith("/"):
+            return posixpath.join(self.cwd, path)
+        return path
+
+    def resolve(self, path: str, follow_last: bool = True) -> str:
+        absolute = self.absolute(path)
+        base = "/"
+        if absolute.startswith(self.cwd.rstrip("/") + "/") and not path.startswith(("/", "~")):
+            base, absolute = self.cwd, absolute[len(self.cwd.rstrip("/")) + 1 :]
+        return resolve_links(absolute, dict(self.links), self.readlink, follow_last, base)
+
+    def with_link(self, link: str, target: str) -> Places:
+        """These places after `ln -s target link` (both as the command wrote them)."""
+        where = self.resolve(link, follow_last=False)
+        if target == "~" or target.startswith("~/"):
+            target = self.home + target[1:]
+        kept = tuple((k, v) for k, v in self.links if k != where)
+        return replace(self, links=(*kept, (where, target)))
+
+
+def resolve_links(
+    path: str,
+    links: dict[str, str],
+    readlink: Callable[[str], str | None] | None,
+    follow_last: bool = True,
+    base: str = "/",
+) -> str:
+    """`path` (absolute, or relative to `base`, a folder without links) with every symbolic
+    link in it resolved, component by component; the parts that do not exist are kept as
+    written."""
+    pending = list(reversed(path.split("/")))
+    current = base if not path.startswith("/") else "/"
+    hops = 0
+    while pending:
+        part = pending.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = posixpath.dirname(current)
+            continue
+        candidate = posixpath.join(current, part)
+        follow = bool(pending) or follow_last  # a trailing `/` (or `/.`) follows the last one
+        target = links.get(candidate) if follow else None
+        if target is None and follow and readlink is not None:
+            target = readlink(candidate)
+        if target is None or hops >= MAX_LINKS:
+            current = candidate
+            continue
+        hops += 1
+        if target.startswith("/"):
+            current = "/"
+        pending.extend(reversed(target.split("/")))
+    return current
 
 
 def _under(path: str, folder: str) -> bool:
@@ -79,10 +150,14 @@ def _real_workspace(places: Places) -> str | None:
     return workspace
 
 
-def classify(path: str, places: Places) -> str:
+def classify(path: str, places: Places, follow_last: bool = True) -> str:
     if path.startswith("~") and not (path == "~" or path.startswith("~/")):
         return "outside"  # ~user, ~-, ~+: another home or a directory stack entry
-    resolved = places.resolve(path)
+    return classify_resolved(places.resolve(path, follow_last), places)
+
+
+def classify_resolved(resolved: str, places: Places) -> str:
+    """The class of an absolute path whose links are already resolved."""
     stem = resolved
     while stem and any(ch in GLOB_CHARS for ch in posixpath.basename(stem)):
         stem = posixpath.dirname(stem)  # `/*`, `~/.*`: the folder the glob empties

@@ -15,6 +15,22 @@ peeled off) when every condition it states holds:
 - `path_classes`: some positional argument is a path of one of these classes
   (root, home, system, device, outside, workspace-root)
 - `redirect_classes`: output is redirected to a path of one of these classes
+- `assigns_any`: the command sets one of these environment variables (`NAME=v cmd`,
+  `env NAME=v cmd`, `export NAME=v`); `*` at the end of a name matches any suffix
+
+A file rule (`[[file_rule]]`) judges a path a file action or a command writes (or, with
+`access = ["read", ...]`, reads). It matches, without regard to case, when:
+
+- `globs`: the path relative to the workspace matches one of them (`except_globs`
+  take paths back out), or
+- `home_globs`: the path relative to the home directory matches one, or
+- `caution_dirs`: the path lies in the user's own caution folders (configuration,
+  state), with `globs` matched relative to that folder when given, or
+- `private_key`: the file on disk starts like a private key (PEM or OpenSSH), or
+- `outside_workspace`: the path is outside the workspace.
+
+`users` names programs that use such a file without showing its content (`ssh -i KEY`):
+a read by them is not judged by the rule.
 
 Each rule has an id, a description, a decision (`deny` or `ask`) and examples
 the test suite runs: `deny` examples must get the rule's decision, `allow`
@@ -26,7 +42,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -65,10 +81,14 @@ class Rule:
     stdin_regex: re.Pattern[str] | None = None
     path_classes: tuple[str, ...] = ()
     redirect_classes: tuple[str, ...] = ()
+    assigns_any: tuple[str, ...] = ()
     builtin: str = ""
     examples_deny: tuple[str, ...] = ()
     examples_allow: tuple[str, ...] = ()
     source: str = ""
+
+
+ACCESS = ("write", "read")
 
 
 @dataclass(frozen=True)
@@ -79,8 +99,14 @@ class FileRule:
     globs: tuple[str, ...]
     except_globs: tuple[str, ...] = ()
     outside_workspace: bool = False
+    access: tuple[str, ...] = ("write",)
+    home_globs: tuple[str, ...] = ()
+    caution_dirs: bool = False
+    private_key: bool = False
+    users: tuple[str, ...] = ()
     examples_deny: tuple[str, ...] = ()
     examples_allow: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +117,18 @@ class RuleSet:
 
     def for_program(self, name: str) -> tuple[Rule, ...]:
         return self.by_program.get(name, ()) + self.by_program.get("*", ())
+
+    @cached_property
+    def assign_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.assigns_any and not r.builtin)
+
+    @cached_property
+    def read_rules(self) -> tuple[FileRule, ...]:
+        return tuple(r for r in self.file_rules if "read" in r.access)
+
+    @cached_property
+    def write_rules(self) -> tuple[FileRule, ...]:
+        return tuple(r for r in self.file_rules if "write" in r.access)
 
     def builtin(self, name: str) -> Rule:
         for rule in self.rules:
@@ -132,6 +170,7 @@ _RULE_KEYS = frozenset(
         "stdin_regex",
         "path_classes",
         "redirect_classes",
+        "assigns_any",
         "builtin",
         "examples_deny",
         "examples_allow",
@@ -146,6 +185,11 @@ _FILE_RULE_KEYS = frozenset(
         "globs",
         "except_globs",
         "outside_workspace",
+        "access",
+        "home_globs",
+        "caution_dirs",
+        "private_key",
+        "users",
         "examples_deny",
         "examples_allow",
         "source",
@@ -192,6 +236,7 @@ def _rule(pack: str, entry: dict[str, Any]) -> Rule:
         stdin_regex=_regex(rule_id, entry.get("stdin_regex")),
         path_classes=_tuple(entry.get("path_classes")),
         redirect_classes=_tuple(entry.get("redirect_classes")),
+        assigns_any=_tuple(entry.get("assigns_any")),
         builtin=str(entry.get("builtin", "")),
         examples_deny=_tuple(entry.get("examples_deny")),
         examples_allow=_tuple(entry.get("examples_allow")),
@@ -205,6 +250,9 @@ def _file_rule(pack: str, entry: dict[str, Any]) -> FileRule:
     decision = entry.get("decision")
     if not rule_id or decision not in DECISIONS:
         raise RuleError(f"{pack}: file rule {rule_id or '?'} needs an id and a decision")
+    access = _tuple(entry.get("access", "write"))
+    if not access or any(a not in ACCESS for a in access):
+        raise RuleError(f"file rule {rule_id}: access must be write and/or read")
     return FileRule(
         id=rule_id,
         description=str(entry.get("description", "")),
@@ -212,8 +260,14 @@ def _file_rule(pack: str, entry: dict[str, Any]) -> FileRule:
         globs=_tuple(entry.get("globs")),
         except_globs=_tuple(entry.get("except_globs")),
         outside_workspace=bool(entry.get("outside_workspace", False)),
+        access=access,
+        home_globs=_tuple(entry.get("home_globs")),
+        caution_dirs=bool(entry.get("caution_dirs", False)),
+        private_key=bool(entry.get("private_key", False)),
+        users=_tuple(entry.get("users")),
         examples_deny=_tuple(entry.get("examples_deny")),
         examples_allow=_tuple(entry.get("examples_allow")),
+        source=str(entry.get("source", "")),
     )
 
 
@@ -229,7 +283,7 @@ def parse_packs(packs: dict[str, dict[str, Any]]) -> RuleSet:
         raise RuleError(f"duplicate rule ids: {', '.join(duplicates)}")
     by_program: dict[str, list[Rule]] = {}
     for rule in rules:
-        if rule.builtin:
+        if rule.builtin or (rule.assigns_any and not rule.program):
             continue
         for program in rule.program or ("*",):
             by_program.setdefault(program, []).append(rule)
@@ -241,6 +295,6 @@ def default_rules() -> RuleSet:
     folder = resources.files("caution.data").joinpath("guard")
     packs = {}
     for item in folder.iterdir():
-        if item.name.endswith(".toml"):
+        if item.name.endswith(".toml") and item.name != "agent_tools.toml":
             packs[item.name.removesuffix(".toml")] = tomllib.loads(item.read_text("utf-8"))
     return parse_packs(packs)

@@ -37,3 +37,29 @@ class GuardSettings(BaseModel):
     cloud_profiles: list[str] = ["prod", "prod-*", "*-prod", "production"]
     protected_paths: list[str] = []
     allow: list[AllowRule] = []
+
+
+PROTECTIONS = (
+    "protected_branches",
+    "kube_contexts",
+    "namespaces",
+    "cloud_profiles",
+    "protected_paths",
+)
+
+
+def tightened(base: GuardSettings, extra: GuardSettings, *, allow: bool) -> GuardSettings:
+    """`base` with what `extra` adds, never with less: the protections `extra` names are
+    added to `base`'s; its allow rules only when `allow` (the user's own file); its mode
+    only when it is fail-closed. Values `extra` leaves at their defaults add nothing."""
+    given = extra.model_fields_set
+    updates: dict[str, object] = {}
+    for name in PROTECTIONS:
+        if name in given:
+            ours: list[str] = getattr(base, name)
+            updates[name] = list(dict.fromkeys([*ours, *getattr(extra, name)]))
+    if allow and extra.allow:
+        updates["allow"] = [*base.allow, *extra.allow]
+    if "mode" in given and extra.mode == "fail-closed":
+        updates["mode"] = "fail-closed"
+    return base.model_copy(update=updates) if updates else base

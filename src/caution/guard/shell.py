@@ -81,7 +81,6 @@ _CONTAINERS = {
     "binary_expression",
     "unary_expression",
     "parenthesized_expression",
-    "declaration_command",
     "unset_command",
 }
 _NESTED = {"command_substitution", "process_substitution", "arithmetic_expansion"}
@@ -228,14 +227,7 @@ class _Walker:
         for child in node.children:
             kind = child.type
             if kind == "variable_assignment":
-                name = ""
-                value = Word("")
-                for part in child.children:
-                    if part.type == "variable_name":
-                        name = self.text(part)
-                    elif part.type != "=":
-                        value = self.word(part, depth)
-                cmd.assignments.append((name, value))
+                cmd.assignments.append(self.assignment(child, depth))
             elif kind == "command_name":
                 for part in child.children:
                     cmd.argv.append(self.word(part, depth))
@@ -248,6 +240,16 @@ class _Walker:
         for redirect in redirects:
             self.redirect(cmd, redirect, depth)
         return cmd
+
+    def assignment(self, node: Any, depth: int) -> tuple[str, Word]:
+        name = ""
+        value = Word("")
+        for part in node.children:
+            if part.type == "variable_name":
+                name = self.text(part)
+            elif part.type != "=":
+                value = self.word(part, depth)
+        return name, value
 
     def redirect(self, cmd: SimpleCommand, node: Any, depth: int) -> None:
         op = ""
@@ -333,6 +335,19 @@ class _Walker:
             for child in node.children:
                 if child.type not in ("variable_name", "="):
                     self.word(child, depth)
+            return
+        if kind == "declaration_command":  # export/declare/local NAME=value: what it sets counts
+            cmd = SimpleCommand(argv=[])
+            for child in node.children:
+                if child.type == "variable_assignment":
+                    name, value = self.assignment(child, depth)
+                    cmd.argv.append(Word(f"{name}={value.text}", value.dynamic))
+                elif child.type == "variable_name" or not child.is_named:
+                    cmd.argv.append(Word(self.text(child)))
+                elif child.type != "comment":
+                    cmd.argv.append(self.word(child, depth))
+            cmd.stdin_from = stdin_from
+            self.commands.append(cmd)
             return
         if kind in _NESTED:
             self.nested(node, depth)
