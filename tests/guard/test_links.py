@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from caution.guard import Places, check_write, default_rules
 from caution.guard.paths import resolve_links
 from caution.guard.service import check_action, places_for
-from caution.guard.settings import GuardSettings
+from caution.guard_settings import GuardSettings
 from tests.guard.conftest import Session
 
 RULES = default_rules()

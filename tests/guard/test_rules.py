@@ -270,7 +270,7 @@ def test_what_cannot_be_judged_in_time_is_denied_when_failing_closed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from caution.guard import engine
-    from caution.guard.settings import GuardSettings
+    from caution.guard_settings import GuardSettings
 
     monkeypatch.setattr(engine, "TIME_LIMIT", -1.0)  # every deadline has passed
     assert check_shell("ls", PLACES, RULES).decision == "deny"
@@ -287,7 +287,7 @@ def test_a_misspelt_rule_key_is_refused() -> None:
 
 
 def test_a_team_allow_applies_to_code_fed_by_heredoc_as_on_the_command_line() -> None:
-    from caution.guard.settings import AllowRule, GuardSettings
+    from caution.guard_settings import AllowRule, GuardSettings
 
     on_line = "python3 -c \"import os; os.remove('build/x')\""
     heredoc = "python3 <<EOF\nimport os; os.remove('build/x')\nEOF"

@@ -15,7 +15,7 @@ from caution.guard import Places, default_rules
 from caution.guard import upstream as upstream_module
 from caution.guard.config import guard_settings
 from caution.guard.service import check_action
-from caution.guard.settings import AllowRule, GuardSettings, tightened
+from caution.guard_settings import AllowRule, GuardSettings, tightened
 from tests.conftest import Repo
 from tests.guard.conftest import Session
 

@@ -183,3 +183,11 @@ def test_hostile_configs_fail_closed(
     configured: Repo, capsys: pytest.CaptureFixture[str], text: str, expected: str
 ) -> None:
     assert expected in check_error(configured, text, capsys)
+
+
+def test_check_refuses_a_guard_section_the_guard_would_refuse(
+    configured: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The guard fails closed on a bad `guard:` section; the gate must not pass it either."""
+    err = check_error(configured, GOOD + "guard: {mode: sometimes}\n", capsys)
+    assert err.startswith("caution: .caution.yml:13: guard.mode:")

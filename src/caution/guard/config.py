@@ -24,11 +24,10 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from caution.globs import GlobError, compile_glob
 from caution.guard import upstream
-from caution.guard.settings import GuardSettings, tightened
 from caution.guard.userfiles import UnsafeFileError, read_file, settings_path
-from caution.yaml_source import CONFIG_NAME, SourceDoc, SourceError, parse_yaml, validate_at
+from caution.guard_settings import GuardSettings, tightened, validate_guard_section
+from caution.yaml_source import CONFIG_NAME, SourceDoc, SourceError, parse_yaml
 
 GIT_TIMEOUT = 2.0  # seconds, when the caller sets no deadline
 _DEFAULT = GuardSettings()
@@ -115,15 +114,4 @@ def _parse(data: bytes, name: str) -> SourceDoc:
     return parse_yaml(text, name)
 
 
-def _validate(doc: SourceDoc, at: tuple[str, ...], section: object) -> GuardSettings:
-    if section is not None and not isinstance(section, dict):
-        raise SourceError(
-            doc.file, doc.line_of(at), f"{'.'.join(at) or 'the file'} must be a mapping"
-        )
-    settings: GuardSettings = validate_at(doc, at, GuardSettings, section or {})
-    for index, pattern in enumerate(settings.protected_paths):
-        try:
-            compile_glob(pattern)
-        except GlobError as exc:
-            raise doc.error((*at, "protected_paths", index), str(exc)) from exc
-    return settings
+_validate = validate_guard_section

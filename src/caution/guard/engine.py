@@ -20,8 +20,8 @@ from typing import Protocol
 
 from caution.guard.paths import Places, classify, classify_resolved
 from caution.guard.rules import Rule, RuleSet
-from caution.guard.settings import GuardSettings
 from caution.guard.shell import SimpleCommand, Word, parse
+from caution.guard_settings import GuardSettings
 
 SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
 SHELLS = {

@@ -15,8 +15,8 @@ from caution.guard.filesystem import private_key, readlink
 from caution.guard.hook import runtime_dir
 from caution.guard.paths import Places, classify_resolved
 from caution.guard.rules import RuleSet, default_rules
-from caution.guard.settings import GuardSettings
 from caution.guard.userfiles import config_dir, state_dir
+from caution.guard_settings import GuardSettings
 
 
 def workspace_of(cwd: Path) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from caution.git.repo import default_branch, resolve
+from caution.guard_settings import validate_guard_section
 from caution.policy.model import (
     APPLY,
     SKIP,
@@ -329,8 +330,8 @@ def config_from_doc(doc: SourceDoc, tree: Tree | None, *, is_default: bool = Fal
     _check_author_refs(doc, roster, [*_rules(approval), *block])
     reach = _validate(doc, ("reach",), ReachSettings, top.get("reach") or {})
     risk = _validate(doc, ("risk",), RiskSettings, top.get("risk") or {})
-    if top.get("guard") is not None and not isinstance(top["guard"], dict):
-        raise doc.error(("guard",), "guard must be a mapping (caution guard reads it)")
+    if top.get("guard") is not None:  # caution guard reads it: it must load here too
+        validate_guard_section(doc, ("guard",), top["guard"])
     return Config(
         doc.file,
         is_default,

@@ -1,4 +1,7 @@
-"""The `guard:` section of `.caution.yml`."""
+"""The `guard:` section of `.caution.yml` (and the user's own guard.yml): its schema, how
+two of them combine, and its validation at file:line. Shared by the guard, which reads it
+from upstream, and by `caution check`, which refuses a policy whose guard section would not
+load — a top-level module because both need it and neither may import the other."""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from caution.globs import GlobError, compile_glob
+from caution.yaml_source import SourceDoc, SourceError, validate_at
 
 
 class AllowRule(BaseModel):
@@ -63,3 +69,18 @@ def tightened(base: GuardSettings, extra: GuardSettings, *, allow: bool) -> Guar
     if "mode" in given and extra.mode == "fail-closed":
         updates["mode"] = "fail-closed"
     return base.model_copy(update=updates) if updates else base
+
+
+def validate_guard_section(doc: SourceDoc, at: tuple[str, ...], section: object) -> GuardSettings:
+    """`section`, found at `at` of `doc`, as guard settings; SourceError at its line."""
+    if section is not None and not isinstance(section, dict):
+        raise SourceError(
+            doc.file, doc.line_of(at), f"{'.'.join(at) or 'the file'} must be a mapping"
+        )
+    settings: GuardSettings = validate_at(doc, at, GuardSettings, section or {})
+    for index, pattern in enumerate(settings.protected_paths):
+        try:
+            compile_glob(pattern)
+        except GlobError as exc:
+            raise doc.error((*at, "protected_paths", index), str(exc)) from exc
+    return settings
