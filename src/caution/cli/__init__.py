@@ -15,6 +15,7 @@ from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
 from caution.cli import reach as reach_cmd
 from caution.cli.canary import canary_app
+from caution.cli.ci import ci_app
 from caution.cli.deploy import deploy_app
 from caution.cli.errors import is_user_error
 from caution.cli.guard import guard_app
@@ -57,6 +58,7 @@ app.command("blame")(blame_cmd.blame)
 app.command("init")(init_cmd.init)
 app.add_typer(guard_app, name="guard")
 app.add_typer(hook_app, name="hook")
+app.add_typer(ci_app, name="ci")
 app.add_typer(risk_app, name="risk")
 app.add_typer(canary_app, name="canary")
 app.add_typer(slo_app, name="slo")
