@@ -160,6 +160,15 @@ def test_history_on_a_protected_branch_is_not_rewritten_nor_deleted(
     assert tip(server) == before
 
 
+def test_a_protected_branch_is_not_reached_by_respelling_it(shop: tuple[Path, Repo]) -> None:
+    server, work = shop
+    ai_change(work)
+    refused = push(work, "main:refs/heads/MAIN")
+    assert refused.returncode != 0
+    assert "refs/heads/MAIN" in refused.stderr and "REFUSED" in refused.stderr
+    assert tip(server, "refs/heads/MAIN") is None
+
+
 def test_other_refs_are_not_judged(shop: tuple[Path, Repo]) -> None:
     server, work = shop
     work.git("checkout", "-q", "-b", "feature")
@@ -207,6 +216,45 @@ def test_the_policy_is_read_at_the_branch_not_from_the_push(
     assert "ai-changes-need-a-senior" in refused.stderr
     assert "caution-policy-changes" in refused.stderr
     assert tip(server) == before
+
+
+def test_an_approved_change_may_not_leave_a_policy_that_does_not_load(
+    shop: tuple[Path, Repo], keys: dict[str, Path]
+) -> None:
+    """It would refuse every later push: the branch would be stuck."""
+    server, work = shop
+    before = tip(server)
+    work.git("rm", "-q", ".caution/allowed_signers")  # the policy names it
+    work.commit("drop the signers file", author=BOB)
+    approve(work, keys["alice"], "alice@shop.example")
+    refused = push(work, "main", "refs/notes/caution-approvals")
+    assert refused.returncode != 0
+    assert "would leave main with a policy that does not load" in refused.stderr
+    assert "allowed_signers file .caution/allowed_signers not found" in refused.stderr
+    assert tip(server) == before
+
+
+def test_only_a_bootstrap_signer_mends_a_policy_that_does_not_load(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    server = bare(tmp_path / "server.git")
+    seed = clone(server, tmp_path / "seed")
+    broken = {**shop_files(keys), ".caution.yml": "version: 1\npolicy: [\n"}
+    seed.commit("shop", broken, author=ALICE)
+    assert push(seed, "main").returncode == 0
+    install(server)
+    admins = tmp_path / "admin_signers"
+    admins.write_text(signers_line("admin@shop.example", keys["admin"], namespaces="git"))
+    run(["git", "config", "caution.bootstrapSigners", str(admins)], server, check=True)
+    seed.commit("docs", {"README.md": "more\n"}, author=BOB)
+    refused = push(seed, "main")
+    assert refused.returncode != 0
+    assert "the policy on main does not load (.caution.yml:" in refused.stderr
+    seed.git("reset", "-q", "--hard", "HEAD~1")
+    signed(seed, keys["admin"], "mend the policy", shop_files(keys))
+    accepted = push(seed, "main")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "signed by admin@shop.example" in accepted.stderr
 
 
 def test_a_merge_that_carries_an_agents_ci_change_is_blocked(shop: tuple[Path, Repo]) -> None:

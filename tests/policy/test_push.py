@@ -113,6 +113,7 @@ def test_protected_branches() -> None:
     assert is_protected("main", defaults) and is_protected("trunk", defaults)
     assert not is_protected("feature/main", defaults)  # a name, not a name at any depth
     assert not is_protected("mainline", defaults)
+    assert is_protected("MAIN", defaults)  # one file with main on a case-insensitive disk
     configured = protected_patterns(["main", "release/*"], "main")
     assert is_protected("release/2.0", configured)
     assert not is_protected("release/2.0/hotfix", configured)

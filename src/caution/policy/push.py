@@ -156,8 +156,13 @@ def protected_patterns(configured: Sequence[str], head: str | None) -> tuple[str
 
 
 def is_protected(branch: str, patterns: Iterable[str]) -> bool:
-    """Whether `branch` matches one of the globs (`*` stays within one path segment)."""
-    return any(compile_glob("/" + p.lstrip("/")).matches(branch) for p in patterns)
+    """Whether `branch` matches one of the globs (`*` stays within one path segment).
+    Without regard to case: on a case-insensitive file system `refs/heads/MAIN` is the
+    file of `refs/heads/main`, and a push must not reach a protected branch by respelling
+    it."""
+    return any(
+        compile_glob("/" + p.lstrip("/"), ignore_case=True).matches(branch) for p in patterns
+    )
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ For each pushed update of a protected branch:
   holds now), approvals come from `refs/notes/caution-approvals` — the server's, and the
   value the same push gives it, so that notes and branch can travel in one `git push`;
 - a new protected branch is accepted when its tip is already on a protected branch;
-- bootstrap: while a branch has no policy (no `.caution.yml` at OLD, or a new branch in a
-  repository that has no protected branch yet), a change that the built-in policy does
-  not pass is accepted when its tip commit is SSH-signed by a key in the server's own
-  allowed-signers file (git config `caution.bootstrapSigners`). Without that file
-  nothing but what the built-in policy passes lands: no deadlock (an administrator
-  configures the file and signs), no fail-open (nobody else can).
+- an accepted update must leave a policy that loads (one that does not would refuse
+  every later push);
+- bootstrap: while a branch has no policy (no `.caution.yml` at OLD, one that does not
+  load, or a new branch in a repository that has no protected branch yet), a change that
+  the built-in policy does not pass is accepted when its tip commit is SSH-signed by a
+  key in the server's own allowed-signers file (git config `caution.bootstrapSigners`).
+  Without that file nothing but what the built-in policy passes lands: no deadlock (an
+  administrator configures the file and signs), no fail-open (nobody else can).
 
 Everything else (tags, other branches, notes) is not this hook's business. Inside
 pre-receive, git keeps the pushed objects in a quarantine directory named by environment
@@ -36,6 +38,7 @@ from caution.git.repo import git_config, git_config_all, head_branch
 from caution.git.signatures import commit_signature
 from caution.policy.approvals import RepositoryNameError
 from caution.policy.check import CheckOptions, CheckResult, run_check
+from caution.policy.config import load_config
 from caution.policy.push import (
     Kind,
     RefUpdate,
@@ -111,13 +114,17 @@ def _protected_tips(repo: Path, settings: ServerSettings) -> list[tuple[str, str
 
 
 def _create(repo: Path, update: RefUpdate, settings: ServerSettings) -> RefVerdict:
+    name = update.branch or update.ref
     tips = _protected_tips(repo, settings)
     for branch, tip in tips:
         if update.new == tip or is_ancestor(repo, update.new, tip):
-            return RefVerdict(update, True, f"starts from {update.new[:10]}, already on {branch}")
+            verdict = RefVerdict(
+                update, True, f"starts from {update.new[:10]}, already on {branch}"
+            )
+            return _leaves_a_policy(repo, verdict, name)
     signed, why = _bootstrap(repo, update.new, settings)
     if signed:
-        return RefVerdict(update, True, why)
+        return _leaves_a_policy(repo, RefVerdict(update, True, why), name)
     if not tips:
         return RefVerdict(
             update, False, f"the repository has no protected branch yet (bootstrap), and {why}"
@@ -145,6 +152,13 @@ def _check(
             f"not a fast-forward of {branch}: a protected branch's history is not rewritten "
             "by a push (merge or rebase onto it, then push)",
         )
+    try:
+        load_config(repo, rev=update.old)
+    except SourceError as exc:
+        # a policy that does not load judges nothing; only a bootstrap signer mends it
+        signed, why = _bootstrap(repo, update.new, settings)
+        verdict = RefVerdict(update, signed, f"the policy on {branch} does not load ({exc}); {why}")
+        return _leaves_a_policy(repo, verdict, branch) if signed else verdict
     options = CheckOptions(target=branch, may_fetch=False, env={}, report=report, notes_at=notes_at)
     try:
         result = run_check(repo, f"{update.old}..{update.new}", options)
@@ -153,11 +167,12 @@ def _check(
         return RefVerdict(update, False, f"cannot be judged: {exc}")
     decision = result.decision
     if decision.decision == "pass":
-        return RefVerdict(update, True, f"passes: {decision.summary}", result)
+        verdict = RefVerdict(update, True, f"passes: {decision.summary}", result)
+        return _leaves_a_policy(repo, verdict, branch)
     if result.config.is_default:
         signed, why = _bootstrap(repo, update.new, settings)
         if signed:
-            return RefVerdict(update, True, why, result)
+            return _leaves_a_policy(repo, RefVerdict(update, True, why, result), branch)
         return RefVerdict(
             update,
             False,
@@ -165,6 +180,21 @@ def _check(
             result,
         )
     return RefVerdict(update, False, f"{decision.decision}: {decision.summary}", result)
+
+
+def _leaves_a_policy(repo: Path, verdict: RefVerdict, branch: str) -> RefVerdict:
+    """An accepted update must leave a policy that loads: one that does not would refuse
+    every later push (the next change is judged by it)."""
+    try:
+        load_config(repo, rev=verdict.update.new)
+    except SourceError as exc:
+        return RefVerdict(
+            verdict.update,
+            False,
+            f"it would leave {branch} with a policy that does not load: {exc}",
+            verdict.result,
+        )
+    return verdict
 
 
 def judge_push(
@@ -180,6 +210,8 @@ def judge_push(
         branch = update.branch
         if branch is None or not is_protected(branch, settings.protected):
             continue
+        if update.old == update.new:
+            continue  # nothing changes (git does not send such a line; a client might)
         if update.kind is Kind.delete:
             verdicts.append(
                 RefVerdict(
