@@ -19,6 +19,7 @@ class Answer:
     body: Any = None  # JSON-encoded unless bytes
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    length: int | None = None  # a Content-Length other than the body's (a cut answer)
 
 
 @dataclass
@@ -54,7 +55,8 @@ def _handler(api: FakeApi) -> type[BaseHTTPRequestHandler]:
             try:
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
+                length = len(body) if answer.length is None else answer.length
+                self.send_header("Content-Length", str(length))
                 for name, value in answer.headers.items():
                     self.send_header(name, value.replace("{base}", api.url))
                 self.end_headers()

@@ -112,6 +112,7 @@ def test_gitlab_approvals_are_read_with_a_private_token() -> None:
         (Answer(200, b"<html>rate limited</html>"), "not JSON"),
         (Answer(200, {"message": "a dict, not a list"}), "expected a JSON list"),
         (Answer(200, b"[" * 100_000), "not JSON"),
+        (Answer(200, b"[{}, {}]", length=4096), "cut short"),  # the connection is cut
     ],
 )
 def test_a_bad_answer_is_one_error_without_the_token(answer: Answer, words: str) -> None:

@@ -8,6 +8,7 @@ without their query string. Pagination follows RFC 8288 `Link: <…>; rel="next"
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -132,13 +133,22 @@ def get_json(url: str, headers: Mapping[str, str], timeout: float) -> Page:
             body = response.read(MAX_BYTES + 1)
             link = response.headers.get("Link")
             status = response.status
+            declared = (response.headers.get("Content-Length") or "").strip()
     except urllib.error.HTTPError as exc:
         raise ForgeError(f"{shown(url)} answered HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise ForgeError(f"{shown(url)}: {reason}") from None
+    except http.client.HTTPException as exc:  # a cut or garbled answer: not an OSError
+        raise ForgeError(f"{shown(url)}: {type(exc).__name__}: {exc}") from None
     if status != 200:
         raise ForgeError(f"{shown(url)} answered HTTP {status}")
+    if declared.isdigit() and len(body) < int(declared) <= MAX_BYTES:
+        # read(n) returns what came before the connection closed: a cut list of reviews
+        # is still a list, and must not pass for the whole one
+        raise ForgeError(
+            f"{shown(url)}: the answer was cut short ({len(body)} of {declared} bytes)"
+        )
     if len(body) > MAX_BYTES:
         raise ForgeError(f"{shown(url)}: the answer is larger than {MAX_BYTES >> 20} MiB")
     try:
