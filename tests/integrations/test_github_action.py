@@ -132,10 +132,12 @@ def run_action(
     api: FakeApi,
     wheel: Path,
     with_: dict[str, str] | None = None,
+    event_name: str = "pull_request",
+    payload: dict[str, Any] | None = None,
 ) -> Job:
     workspace = checkout(pull, tmp_path / "workspace")
     event_path = tmp_path / "event.json"
-    event_path.write_text(json.dumps(event(pull)))
+    event_path.write_text(json.dumps(payload or event(pull)))
     summary, outputs = tmp_path / "summary.md", tmp_path / "output"
     summary.touch()
     outputs.touch()
@@ -147,7 +149,7 @@ def run_action(
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "CI": "true",
         "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(event_path),
         "GITHUB_REPOSITORY": "octo/shop",
         "GITHUB_API_URL": api.url,
@@ -229,6 +231,29 @@ def test_the_action_passes_a_change_its_reviewer_approved(
     sarif = json.loads((job.workspace / "caution.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert sarif["runs"][0]["results"] == []
+
+
+def test_an_approving_review_reruns_the_check_and_passes(
+    pull: PullRequest, tmp_path: Path, wheel: Path
+) -> None:
+    """The README's workflow also runs on pull_request_review: the event GitHub sends when
+    the review is submitted carries the review and the pull request."""
+    opened = event(pull)
+    review = reviews_for(pull.head)[0]
+    payload = {
+        "action": "submitted",
+        "review": review,
+        "pull_request": opened["pull_request"],
+        "repository": opened["repository"],
+        "sender": review["user"],
+    }
+    with serve() as api:
+        api.answer(reviews_path(), Answer(body=[review]))
+        job = run_action(
+            pull, tmp_path, api, wheel, event_name="pull_request_review", payload=payload
+        )
+    assert job.steps[-1] == ("caution check", 0), job.stderr
+    assert job.summary.startswith("### caution: ✅ pass")
 
 
 def test_a_review_of_an_older_head_does_not_count(
