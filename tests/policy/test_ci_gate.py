@@ -17,7 +17,7 @@ from caution.policy.reviews import parse_reviews, review_approvals
 from tests.conftest import Repo, cli
 from tests.policy.gate_repo import ALICE, BOB, approve, keygen, rule, signers
 
-DATA = Path(__file__).parent.parent / "data" / "forge"
+DATA = Path(__file__).parent.parent / "data"
 CLAUDE = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
 POLICY = """\
 version: 1
@@ -241,7 +241,7 @@ def test_a_merge_commit_that_adds_its_own_edits_is_judged_as_it_is(
 
 
 def reviews(login: str, state: str, commit: str) -> dict[str, object]:
-    payload = json.loads((DATA / "github-reviews.json").read_text())
+    payload = json.loads((DATA / "github" / "pull-request-review-items.json").read_text())
     review = copy.deepcopy(payload[0])
     review["user"]["login"], review["state"], review["commit_id"] = login, state, commit
     return review
@@ -285,11 +285,11 @@ def test_a_forge_review_counts_for_the_head_only(
 
 
 def test_the_documented_payloads_parse() -> None:
-    github = parse_reviews(json.loads((DATA / "github-reviews.json").read_text()))
+    github = parse_reviews(json.loads((DATA / "github" / "pull-request-review-items.json").read_text()))
     assert [(r.login, r.state, r.commit) for r in github] == [
         ("octocat", "APPROVED", "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091")
     ]
-    gitlab = parse_reviews(json.loads((DATA / "gitlab-approvals.json").read_text()))
+    gitlab = parse_reviews(json.loads((DATA / "gitlab" / "merge-request-approvals.json").read_text()))
     assert [(r.forge, r.login, r.commit) for r in gitlab] == [("gitlab", "root", None)]
     roster = Roster((Person("admin", ("admin@x",), ("senior",), gitlab="root"),))
     (approval,) = review_approvals(gitlab, roster, "main", "c" * 40)

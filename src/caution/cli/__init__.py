@@ -15,9 +15,11 @@ from caution.cli import init as init_cmd
 from caution.cli import provenance as provenance_cmd
 from caution.cli import reach as reach_cmd
 from caution.cli.canary import canary_app
+from caution.cli.ci import ci_app
 from caution.cli.deploy import deploy_app
 from caution.cli.errors import is_user_error
 from caution.cli.guard import guard_app
+from caution.cli.hook import hook_app
 from caution.cli.options import state
 from caution.cli.risk import risk_app
 from caution.cli.slo import slo_app
@@ -66,6 +68,8 @@ app.command("reach")(reach_cmd.reach)
 app.command("blame")(blame_cmd.blame)
 app.command("init")(init_cmd.init)
 app.add_typer(guard_app, name="guard")
+app.add_typer(hook_app, name="hook")
+app.add_typer(ci_app, name="ci")
 app.add_typer(risk_app, name="risk")
 app.add_typer(canary_app, name="canary")
 app.add_typer(slo_app, name="slo")

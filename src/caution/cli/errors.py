@@ -15,6 +15,7 @@ def is_user_error(exc: BaseException) -> bool:
     from caution.git.errors import GitError
     from caution.policy.approvals import RepositoryNameError
     from caution.policy.check import CheckError
+    from caution.policy.ci import CiError
     from caution.policy.freezes import DeployError
     from caution.policy.init import ConfigExistsError
     from caution.policy.ssh import SshError
@@ -33,6 +34,7 @@ def is_user_error(exc: BaseException) -> bool:
         (
             CautionError,
             CheckError,
+            CiError,
             DeployError,
             ConfigExistsError,
             GitError,

@@ -40,17 +40,48 @@ def _listing(repo: Path, ref: str) -> list[tuple[str, str]]:
     return pairs
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _listing_at(repo: Path, notes_commit: str) -> list[tuple[str, str]]:
+    """(note blob, commit) pairs of the notes tree of `notes_commit`, read without a ref:
+    inside a pre-receive hook a pushed notes ref is not updated yet (and git forbids
+    creating one in quarantine), yet its commit can be read. Notes trees fan out
+    (`ab/cdef…`): the path without slashes is the annotated commit. Anything else in the
+    tree is not a note; an object that is not a commit has none."""
+    try:
+        out = run_git(
+            ["ls-tree", "-r", "-z", "--end-of-options", f"{notes_commit}^{{commit}}"], repo
+        )
+    except GitError:
+        return []
+    pairs = []
+    for entry in out.split(b"\0"):
+        meta, _, raw_path = entry.partition(b"\t")
+        fields = meta.split()
+        if len(fields) != 3 or fields[1] != b"blob":
+            continue
+        name = raw_path.decode("ascii", "replace").replace("/", "")
+        if len(name) in (40, 64) and set(name) <= _HEX:
+            pairs.append((fields[2].decode("ascii"), name))
+    return pairs
+
+
 def noted_commits(repo: Path, ref: str) -> set[str]:
     """The commits that have a note under `ref`, without reading any note."""
     return {commit for _blob, commit in _listing(repo, ref)}
 
 
-def read_notes(repo: Path, ref: str, commits: Collection[str] | None = None) -> dict[str, str]:
-    """Note text by commit sha for `ref`, limited to `commits` when given.
+def read_notes(
+    repo: Path, ref: str, commits: Collection[str] | None = None, *, at: str | None = None
+) -> dict[str, str]:
+    """Note text by commit sha for `ref` (or for the notes commit `at`, when given),
+    limited to `commits` when given.
 
     A ref that does not exist has no notes; that is not an error.
     """
-    pairs = [(b, c) for b, c in _listing(repo, ref) if commits is None or c in commits]
+    listing = _listing(repo, ref) if at is None else _listing_at(repo, at)
+    pairs = [(b, c) for b, c in listing if commits is None or c in commits]
     if not pairs:
         return {}
     bodies = cat_files(repo, [blob for blob, _ in pairs])

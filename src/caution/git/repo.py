@@ -242,3 +242,45 @@ def path_in_repo(repo: Path, base: Path, path: str) -> str:
     if relative == Path() or (full.is_dir() and not full.is_symlink()):
         raise GitError(f"{path} is a folder: name a file")
     return relative.as_posix()
+
+
+def head_branch(repo: Path) -> str | None:
+    """The branch HEAD names (`main`), also in a bare repository; None when detached."""
+    try:
+        out = run_git(["symbolic-ref", "--quiet", "HEAD"], repo).decode().strip()
+    except GitError:
+        return None
+    return out.removeprefix("refs/heads/") if out.startswith("refs/heads/") else None
+
+
+def git_config_all(repo: Path, key: str) -> list[str]:
+    """Every value of a multi-valued configuration key, in order; none when unset."""
+    try:
+        out = run_git(["config", "--get-all", "-z", key], repo)
+    except GitError:
+        return []
+    return [v for v in out.decode("utf-8", "replace").split("\0") if v]
+
+
+def remote_default_branch(repo: Path, remote: str) -> str | None:
+    """The branch `remote` names as its HEAD (`refs/remotes/<remote>/HEAD`), else its
+    `main` or `master` as this clone last fetched them; None when it has neither."""
+    try:
+        out = run_git(["symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD"], repo)
+        ref = out.decode("utf-8", "replace").strip()
+        prefix = f"refs/remotes/{remote}/"
+        if ref.startswith(prefix):
+            return ref.removeprefix(prefix)
+    except GitError:
+        pass
+    for name in ("main", "master"):
+        if resolve(repo, f"refs/remotes/{remote}/{name}") is not None:
+            return name
+    return None
+
+
+def git_path(repo: Path, name: str) -> Path:
+    """`git rev-parse --git-path NAME`: where git keeps NAME (hooks honour core.hooksPath)."""
+    out = run_git(["rev-parse", "--git-path", name], repo).decode("utf-8", "replace").strip()
+    path = Path(out)
+    return path if path.is_absolute() else repo / path

@@ -13,7 +13,7 @@ added by anyone cannot make a check slow.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,18 +163,39 @@ class ApprovalReading:
 _Entry = tuple[str, SignedEntry | None, Statement | None, str]
 
 
-def _entries(repo_root: Path, commits: Collection[str] | None) -> list[_Entry]:
-    """(note commit, entry, statement, problem) for every line of the selected notes."""
+def _entries(
+    repo_root: Path, commits: Collection[str] | None, notes_at: Sequence[str] = ()
+) -> list[_Entry]:
+    """(note commit, entry, statement, problem) for every line of the selected notes: the
+    notes ref's, and those of each notes commit in `notes_at` (a pushed notes ref a
+    server-side hook sees before git updates it). An entry found twice is read once."""
     out: list[_Entry] = []
-    for note_commit, text in read_notes(repo_root, NOTES_REF, commits).items():
-        entries, unreadable = parse_note(text)
-        for entry in entries:
-            try:
-                out.append((note_commit, entry, parse_statement(entry.statement_text), ""))
-            except StatementError as exc:
-                out.append((note_commit, entry, None, str(exc)))
-        out.extend((note_commit, None, None, "unreadable note line") for _ in range(unreadable))
+    sources = [read_notes(repo_root, NOTES_REF, commits)]
+    sources += [read_notes(repo_root, NOTES_REF, commits, at=at) for at in notes_at]
+    seen: set[tuple[str, str, str]] = set()
+    seen_notes: set[tuple[str, str]] = set()
+    for notes in sources:
+        for note_commit, text in notes.items():
+            if (note_commit, text) not in seen_notes:
+                seen_notes.add((note_commit, text))
+                _parse_into(out, seen, note_commit, text)
     return out
+
+
+def _parse_into(
+    out: list[_Entry], seen: set[tuple[str, str, str]], note_commit: str, text: str
+) -> None:
+    entries, unreadable = parse_note(text)
+    for entry in entries:
+        key = (note_commit, entry.statement_text, entry.signature)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            out.append((note_commit, entry, parse_statement(entry.statement_text), ""))
+        except StatementError as exc:
+            out.append((note_commit, entry, None, str(exc)))
+    out.extend((note_commit, None, None, "unreadable note line") for _ in range(unreadable))
 
 
 def _worth(entry: _Entry, roster: Roster) -> tuple[int, str]:
@@ -226,10 +247,13 @@ def read_approvals(
     *,
     wanted: tuple[str, str] | None = None,
     name_problem: str = "the repository has no stable name",
+    notes_at: Sequence[str] = (),
 ) -> ApprovalReading:
     """Verified approvals on `commits` (every approved commit when None) and, with
-    `wanted` = (target, fingerprint), approvals of other heads that make the same change."""
-    selected, unread = _select(_entries(repo_root, None), commits, wanted, config.roster)
+    `wanted` = (target, fingerprint), approvals of other heads that make the same change.
+    `notes_at`: notes commits read besides the notes ref (see `_entries`)."""
+    entries = _entries(repo_root, None, notes_at)
+    selected, unread = _select(entries, commits, wanted, config.roster)
     records = []
     with signers_file(config.roster) as signers:
         for note_commit, entry, statement, problem in selected:

@@ -96,6 +96,7 @@ class CheckResult:
     decision: Decision
     resolved: ResolvedChange | None = None
     unread_approvals: int = 0  # note entries over the per-commit limit, not read
+    warnings: tuple[str, ...] = ()  # what could not be read on the way (forge reviews…)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class CheckOptions:
     may_fetch: bool = True
     env: Mapping[str, str] | None = None
     report: Callable[[str], None] | None = None
+    notes_at: tuple[str, ...] = ()  # notes commits to read approvals from besides the ref
 
 
 def _forge_approvals(
@@ -187,7 +189,15 @@ def run_check(repo: Path, spec: str | None, options: CheckOptions | None = None)
         name, problem = None, str(exc)
     commits_in = {c.commit.sha for c in result.commits}
     wanted = (where.target_name, fingerprint) if where.target_name and fingerprint else None
-    reading = read_approvals(repo, config, name, commits_in, wanted=wanted, name_problem=problem)
+    reading = read_approvals(
+        repo,
+        config,
+        name,
+        commits_in,
+        wanted=wanted,
+        name_problem=problem,
+        notes_at=options.notes_at,
+    )
     approvals = reading.approvals()
     if options.reviews is not None:
         approvals += _forge_approvals(options.reviews, config, where, options.env)

@@ -10,7 +10,7 @@ from rich.text import Text
 from caution.policy.approvals import MAX_PER_COMMIT
 from caution.policy.check import CheckResult
 from caution.policy.evaluate import flatten
-from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, RuleResult
+from caution.policy.model import APPROVED, BLOCKED, ERROR, PENDING, SKIPPED, Approval, RuleResult
 from caution.reach import Reach
 from caution.report.reach import reach_to_json
 from caution.report.risk import factors_line, risk_to_json
@@ -52,6 +52,11 @@ def _rule_json(rule: RuleResult) -> dict[str, Any]:
         "missing": rule.missing,
         "line": rule.line,
     }
+
+
+def _via(approval: Approval) -> str:
+    """Where an approval came from, when not a signed note: a forge's review."""
+    return " (forge review)" if approval.source == "forge" else ""
 
 
 def _rules(result: CheckResult) -> list[RuleResult]:
@@ -105,6 +110,7 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
 def _notes(result: CheckResult) -> list[str]:
     """What was decided on the user's behalf, and what could not be read."""
     notes = list(result.resolved.notes) if result.resolved is not None else []
+    notes += result.warnings
     if result.unread_approvals:
         notes.append(
             f"{result.unread_approvals} approval note entries were not read: at most "
@@ -158,8 +164,8 @@ def render_check(result: CheckResult, console: Console) -> None:
         for approval in rule.approvals:
             mark = "counts" if approval.valid else "does not count"
             console.print(
-                f"      approval by {plain(approval.by)} on {approval.commit[:10]}: "
-                f"{mark} ({plain(approval.reason)})",
+                f"      approval by {plain(approval.by)}{_via(approval)} on "
+                f"{approval.commit[:10]}: {mark} ({plain(approval.reason)})",
                 style="" if approval.valid else "dim",
                 highlight=False,
                 markup=False,
@@ -243,7 +249,8 @@ def check_to_markdown(result: CheckResult) -> str:
         for name, a in approvals:
             counted = "counts" if a.valid else "does not count"
             lines.append(
-                f"- **{_md(name)}**: {a.by} on `{a.commit[:10]}` {counted}: {_md(a.reason)}"
+                f"- **{_md(name)}**: {_md(a.by)}{_via(a)} on `{a.commit[:10]}` {counted}: "
+                f"{_md(a.reason)}"
             )
         lines += ["", "</details>"]
     lines += ["", "<sub>Approve with `caution approve`; see `caution check --help`.</sub>"]
