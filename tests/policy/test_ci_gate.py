@@ -285,11 +285,13 @@ def test_a_forge_review_counts_for_the_head_only(
 
 
 def test_the_documented_payloads_parse() -> None:
-    github = parse_reviews(json.loads((DATA / "github" / "pull-request-review-items.json").read_text()))
+    github_file = DATA / "github" / "pull-request-review-items.json"
+    github = parse_reviews(json.loads(github_file.read_text()))
     assert [(r.login, r.state, r.commit) for r in github] == [
         ("octocat", "APPROVED", "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091")
     ]
-    gitlab = parse_reviews(json.loads((DATA / "gitlab" / "merge-request-approvals.json").read_text()))
+    gitlab_file = DATA / "gitlab" / "merge-request-approvals.json"
+    gitlab = parse_reviews(json.loads(gitlab_file.read_text()))
     assert [(r.forge, r.login, r.commit) for r in gitlab] == [("gitlab", "root", None)]
     roster = Roster((Person("admin", ("admin@x",), ("senior",), gitlab="root"),))
     (approval,) = review_approvals(gitlab, roster, "main", "c" * 40)

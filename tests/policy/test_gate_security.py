@@ -609,8 +609,12 @@ def test_thousands_of_junk_entries_are_capped_and_reported(
     assert approve(capsys, gate, keys["alice"], "alice@x")[0] == 0
     real = read_notes(gate.path, NOTES_REF)[head].strip()
     junk = json.loads(real)
-    junk["statement"] = junk["statement"].replace("alice@x", "mallory@x")
-    text = "\n".join([json.dumps(junk)] * 2000 + [real]) + "\n"
+    forged = junk["statement"].replace("alice@x", "mallory@x")
+    lines = [
+        json.dumps({**junk, "statement": forged.replace("approver:", f"approver{n}:")})
+        for n in range(2000)
+    ]  # 2,000 distinct entries: identical ones are read once anyway
+    text = "\n".join([*lines, real]) + "\n"
     gate.note("caution-approvals", head, text)
     code, report, _ = check(capsys, gate, "main..HEAD")
     assert (code, report["decision"]) == (0, "pass")  # alice's approval was read first
