@@ -8,11 +8,21 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from caution.user_file import MiB, read_user_file
+
 CACHE_DIR = Path(".caution") / "cache"
+CACHE_LIMIT = 512 * MiB  # a training set of a very long history stays well below
 
 
 def cache_path(repo: Path, name: str) -> Path:
     return repo / CACHE_DIR / name
+
+
+def read_cache(repo: Path, name: str) -> bytes:
+    """The cache `name`: a regular file, not a link (the folder is inside a repository,
+    which could commit one leading to /dev/zero or elsewhere), of at most CACHE_LIMIT
+    bytes. OSError otherwise, which every reader takes as "no cache"."""
+    return read_user_file(cache_path(repo, name), CACHE_LIMIT, follow_symlinks=False)
 
 
 def write_cache(repo: Path, name: str, data: bytes) -> Path:

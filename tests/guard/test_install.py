@@ -77,3 +77,16 @@ def test_broken_settings_are_left_alone(tmp_path: Path) -> None:
     with pytest.raises(InstallError, match="not valid JSON"):
         install("claude-code", where, COMMAND)
     assert where.path.read_text() == "{not json"
+
+
+def test_settings_that_are_no_regular_file_are_left_alone(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "settings.json")
+    where = Target(tmp_path / "settings.json", own_file=False)
+    with pytest.raises(InstallError, match="cannot read \\(a FIFO"):
+        install("claude-code", where, COMMAND)
+    where = Target(tmp_path / "dup.json", own_file=False)
+    where.path.write_text('{"hooks": {}, "hooks": {}}')
+    with pytest.raises(InstallError, match=r"dup\.json:1: not valid JSON .*duplicate key 'hooks'"):
+        install("claude-code", where, COMMAND)

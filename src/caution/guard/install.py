@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from caution import json_file
+from caution.user_file import CONFIG_LIMIT, read_user_file
 
 
 class InstallError(Exception):
@@ -134,7 +135,11 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = json_file.loads(path.read_text("utf-8"))
+        raw = read_user_file(path, CONFIG_LIMIT)
+    except OSError as exc:
+        raise InstallError(f"{path}: cannot read ({exc.strerror or exc}); left as it is") from exc
+    try:
+        data = json_file.loads(raw.decode("utf-8"))
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)

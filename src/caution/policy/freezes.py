@@ -36,11 +36,12 @@ def status_for(
     plan = settings.plan(service)
     budgets = []
     for where, slos in plan.slos:
-        path = (base / slos).resolve()
-        if not path.is_file():
+        path = base / slos
+        if not path.exists() and not path.is_symlink():
             line = settings.line_of(where)
             raise SourceError(config.source, line, f"deploy.{where}.slos: {slos}: no such file")
-        for slo, budget in slo_budgets(path, now, plan.window_days * DAY):
+        # the configuration names this file: a link in it is not followed
+        for slo, budget in slo_budgets(path, now, plan.window_days * DAY, follow_symlinks=False):
             budgets.append(SloBudget(slo.name, slos, slo.objective, plan.window_days, budget))
     markers = exempt_markers(commits, settings.exempt.trailers)
     windows = [w.window() for w in plan.windows]

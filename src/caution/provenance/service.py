@@ -18,9 +18,11 @@ from caution.provenance.classify import classify_commit
 from caution.provenance.lines import LineAttribution
 from caution.provenance.markers import MarkerCatalog, default_catalog
 from caution.provenance.model import CommitProvenance, RangeProvenance, summarize
+from caution.user_file import MiB, read_user_file
 
 GITAI_REF = "refs/notes/ai"
 TRACE_PATH = ".agent-trace/traces.jsonl"
+TRACE_LIMIT = 256 * MiB
 
 
 class LineRecords:
@@ -82,9 +84,11 @@ class LineRecords:
 
 
 def _load_traces(repo: Path, catalog: MarkerCatalog) -> TraceFile | None:
-    path = repo / TRACE_PATH
-    data: bytes | None = None
-    data = path.read_bytes() if path.is_file() else read_file_at(repo, "HEAD", TRACE_PATH)
+    data: bytes | None
+    try:  # a regular file of the work tree, not a link, FIFO or device, nor of gigabytes
+        data = read_user_file(repo / TRACE_PATH, TRACE_LIMIT, follow_symlinks=False)
+    except OSError:
+        data = read_file_at(repo, "HEAD", TRACE_PATH)
     if data is None:
         return None
     return agent_trace.parse_traces(data.decode("utf-8", "replace"), catalog.resolve_tool)

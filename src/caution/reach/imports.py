@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from caution import json_file
-from caution.cache import cache_path, try_write_cache
+from caution.cache import cache_path, read_cache, try_write_cache
 from caution.git.errors import GitError
 from caution.git.process import run_git
 from caution.reach.model import CodeReach
@@ -126,7 +126,7 @@ def import_graph(
     cache = cache_path(repo, name) if key else None
     if cache is not None and cache.is_file():
         try:
-            data = json_file.loads(cache.read_text("utf-8"))
+            data = json_file.loads(read_cache(repo, name).decode("utf-8"))
             if isinstance(data, dict):
                 return {str(k): [str(x) for x in v] for k, v in data.items()}
         except (OSError, ValueError):

@@ -17,10 +17,10 @@ import pickle
 import secrets
 from pathlib import Path
 
-from caution.cache import cache_path, try_write_cache
+from caution.cache import read_cache, try_write_cache
 from caution.risk.model import RiskModel, fit
 from caution.risk.scoring import Scorer
-from caution.risk.store import TrainingSet, training_path
+from caution.risk.store import TRAINING_FILE, TrainingSet
 
 MODEL_FILE = "risk-model.bin"
 _MAGIC = b"caution-model-v2\n"  # v2: percentiles of raw scores
@@ -49,7 +49,7 @@ def _key() -> bytes | None:
 
 
 def _digest(repo: Path) -> bytes:
-    return hashlib.sha256(training_path(repo).read_bytes()).digest()
+    return hashlib.sha256(read_cache(repo, TRAINING_FILE)).digest()
 
 
 def _signature(key: bytes, digest: bytes, body: bytes) -> bytes:
@@ -58,7 +58,7 @@ def _signature(key: bytes, digest: bytes, body: bytes) -> bytes:
 
 def _load(repo: Path, key: bytes) -> Scorer | None:
     try:
-        blob = cache_path(repo, MODEL_FILE).read_bytes()
+        blob = read_cache(repo, MODEL_FILE)
         digest = _digest(repo)
     except OSError:
         return None

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from caution import json_file
-from caution.cache import cache_path, try_write_cache
+from caution.cache import cache_path, read_cache, try_write_cache
 from caution.git.errors import GitError
 from caution.git.log import read_commits, read_commits_by_sha
 from caution.git.model import Commit
@@ -68,7 +68,7 @@ def _oldest_first(commits: list[Commit]) -> list[Commit]:
 
 def _load(repo: Path, fix_pattern: re.Pattern[str]) -> MinedHistory | None:
     try:
-        data = json_file.loads(history_path(repo).read_text("utf-8"))
+        data = json_file.loads(read_cache(repo, HISTORY_FILE).decode("utf-8"))
         if data.get("version") != _VERSION or data.get("features") != list(FEATURES):
             return None
         if data.get("fix_pattern") != fix_pattern.pattern:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caution import json_file
-from caution.cache import cache_path, try_write_cache, write_cache
+from caution.cache import cache_path, read_cache, try_write_cache, write_cache
 from caution.risk.features import FEATURES, Dataset
 
 TRAINING_FILE = "risk-training.json"
@@ -56,7 +56,7 @@ def load(repo: Path) -> TrainingSet | None:
         return None
     where = f"{path}"
     try:
-        payload = json_file.loads(path.read_text("utf-8"))
+        payload = json_file.loads(read_cache(repo, TRAINING_FILE).decode("utf-8"))
     except (OSError, ValueError) as exc:  # JSON errors, too-deep nesting, bad UTF-8
         raise TrainingStoreError(f"{where}: unreadable ({exc}); run `caution risk train`") from exc
     if not isinstance(payload, dict) or payload.get("version") != _VERSION:
@@ -96,7 +96,7 @@ def load_szz_cache(repo: Path) -> dict[str, list[str]]:
     """fix sha → the commits it blames, from earlier runs; {} when absent or unreadable
     (a cache is disposable: it is rebuilt, never trusted half-way)."""
     try:
-        data = json_file.loads(cache_path(repo, SZZ_FILE).read_text("utf-8"))
+        data = json_file.loads(read_cache(repo, SZZ_FILE).decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != _VERSION:

@@ -40,8 +40,9 @@ class SloFile(BaseModel):
     slos: list[SloConfig] = Field(min_length=1)
 
 
-def load_slos(path: Path) -> list[SloConfig]:
-    doc = read_yaml(path, str(path))
+def load_slos(path: Path, *, follow_symlinks: bool = True) -> list[SloConfig]:
+    """The SLOs of `path`; `follow_symlinks=False` when another file named it."""
+    doc = read_yaml(path, str(path), follow_symlinks=follow_symlinks)
     if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping with a list of slos")
     parsed: SloFile = validate_at(doc, (), SloFile, doc.data)
@@ -52,9 +53,10 @@ _EXACT = 2.0**53
 
 
 def read_buckets(path: Path) -> list[Bucket]:
-    """Event counts per time bucket; every problem names the file and the bucket."""
+    """Event counts per time bucket; every problem names the file and the bucket. The SLO
+    file names this one, so a link is not followed (nor a FIFO, device or huge file read)."""
     try:
-        doc = read_json(path)
+        doc = read_json(path, follow_symlinks=False)
     except JsonFileError as exc:
         raise SampleError(str(exc)) from exc
     rows = doc.get("buckets") if isinstance(doc, dict) else None
@@ -92,7 +94,7 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
     to the configuration."""
     reports = []
     for slo in load_slos(config):
-        buckets = read_buckets((config.parent / slo.events).resolve())
+        buckets = read_buckets(config.parent / slo.events)
         report = assess_burn(
             buckets,
             slo.objective / 100,
@@ -104,12 +106,14 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
     return reports
 
 
-def slo_budgets(config: Path, now: float, span: float) -> list[tuple[SloConfig, Budget]]:
+def slo_budgets(
+    config: Path, now: float, span: float, *, follow_symlinks: bool = True
+) -> list[tuple[SloConfig, Budget]]:
     """Each SLO of `config` with its error budget over the `span` seconds before `now`,
     from the same event files as `slo_status`."""
     budgets = []
-    for slo in load_slos(config):
-        buckets = read_buckets((config.parent / slo.events).resolve())
+    for slo in load_slos(config, follow_symlinks=follow_symlinks):
+        buckets = read_buckets(config.parent / slo.events)
         budget = error_budget(buckets, slo.objective / 100, now, span, slo.stale_after)
         budgets.append((slo, budget))
     return budgets
