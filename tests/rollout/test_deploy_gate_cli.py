@@ -198,6 +198,11 @@ def test_a_canary_that_did_not_pass_holds(
         ('{"score": 90}', "expected the JSON of `caution canary judge"),
         ('{"verdict": "ok"}', "verdict 'ok' is not one of"),
         ('{"verdict": "pass", "score": "high"}', "score 'high' is not a number"),
+        ('{"verdict": "pass", "score": 1e999}', "score inf is not a number from 0 to 100"),
+        ('{"verdict": "pass", "score": -3}', "score -3 is not a number from 0 to 100"),
+        ('{"verdict": "pass", "score": NaN}', "canary.json:1:30: NaN is not JSON"),
+        ('{"verdict": "fail", "verdict": "pass"}', "canary.json:1:21: duplicate key 'verdict'"),
+        ('{"verdict": "pass", "score": ' + "9" * 5000 + "}", "canary.json:1:30: an integer"),
     ],
 )
 def test_a_bad_canary_file_exits_2(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 class AllowRule(BaseModel):
     """Let one rule pass for commands matching a pattern (a team that needs it)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     rule: str
     pattern: str = Field(description="regular expression the whole command must match")
@@ -28,7 +28,7 @@ class AllowRule(BaseModel):
 
 
 class GuardSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     mode: Literal["fail-closed", "fail-open"] = "fail-closed"
     protected_branches: list[str] = ["main", "master", "release/*", "production", "prod"]

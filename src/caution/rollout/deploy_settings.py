@@ -58,7 +58,7 @@ def load_zone(name: str) -> ZoneInfo:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FreezeWindowSettings(_Strict):

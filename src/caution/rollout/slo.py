@@ -25,17 +25,17 @@ from caution.yaml_source import read_yaml, validate_at
 
 
 class SloConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     objective: float = Field(gt=0, lt=100)
-    min_events: float = Field(default=0, ge=0)
+    min_events: float = Field(default=0, ge=0, le=2.0**53)  # as event counts themselves
     events: str = Field(min_length=1)
     stale_after: Duration = 15 * 60.0  # seconds; written like "15m"
 
 
 class SloFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     slos: list[SloConfig] = Field(min_length=1)
 
