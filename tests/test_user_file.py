@@ -59,3 +59,8 @@ def test_dev_zero_itself_and_a_missing_file(tmp_path: Path) -> None:
         read_user_file("/dev/zero")
     with pytest.raises(FileNotFoundError):
         read_user_file(tmp_path / "missing")
+
+
+def test_a_nul_in_the_path_is_refused_not_a_value_error(tmp_path: Path) -> None:
+    with pytest.raises(FileRefusedError, match="NUL byte"):
+        read_user_file(tmp_path / "a\0b")

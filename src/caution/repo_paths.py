@@ -30,13 +30,22 @@ def join_inside(base: str, target: str) -> tuple[str | None, str | None]:
     return (None, "leaves the repository") if _climbs_out(joined) else (joined, None)
 
 
-def _written_problem(path: str) -> str | None:
+def text_problem(path: str) -> str | None:
+    """Why `path` cannot name a file anywhere (empty, a NUL byte, a control character such
+    as a newline); None when it can. For paths a configuration gives, which may be absolute."""
     if not path:
         return "is empty"
     if "\0" in path:
         return "contains a NUL byte"
     if any(ord(char) < 32 or ord(char) == 127 for char in path):
         return "contains a control character"
+    return None
+
+
+def _written_problem(path: str) -> str | None:
+    problem = text_problem(path)
+    if problem is not None:
+        return problem
     if "\\" in path:
         return "contains a backslash (paths are written with /)"
     if path.startswith("/") or (len(path) > 1 and path[1] == ":" and path[0].isalpha()):

@@ -74,6 +74,8 @@ def read_user_file(
 ) -> bytes:
     """The bytes of the regular file at `path`, at most `limit` of them; OSError (a
     `FileRefusedError` for the wrong kind of file or size) otherwise."""
+    if "\0" in str(path):  # os.stat would raise ValueError ("embedded null byte")
+        raise FileRefusedError(errno.EINVAL, "the path contains a NUL byte")
     _check(Path(path).stat(follow_symlinks=follow_symlinks), limit)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     if not follow_symlinks:

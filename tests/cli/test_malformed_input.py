@@ -387,3 +387,33 @@ def test_an_agent_trace_file_that_is_a_fifo_does_not_hang_provenance(repo: Repo)
     code, out, err = caution("-C", str(repo.path), "provenance", "HEAD", "--format", "json")
     assert code == 0 and "Traceback" not in err
     assert json.loads(out)["commits"][0]["level"] in ("human", "unknown")
+
+
+def test_a_nul_in_a_path_a_configuration_names_is_refused_at_its_line(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """os.stat("a\\0b") is a ValueError (`embedded null byte`), which was a traceback."""
+    (tmp_path / "slo.yml").write_text('slos:\n  - {name: a, objective: 99, events: "a\\0b"}\n')
+    input_error(
+        cli(capsys, "slo", "status", "--config", str(tmp_path / "slo.yml")),
+        "slo.yml:2: slos.events: the path 'a\\x00b' contains a NUL byte",
+    )
+    repo.commit("base", {".caution.yml": 'version: 1\ndeploy:\n  budget: {slos: "ops/\\0x"}\n'})
+    input_error(
+        cli(capsys, "-C", str(repo.path), "deploy", "gate", "--service", "x"),
+        ".caution.yml:3: deploy.budget.slos: the path 'ops/\\x00x' contains a NUL byte",
+    )
+
+
+def test_a_work_tree_policy_that_is_no_regular_file_is_not_the_default_policy(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as absent, a FIFO or a directory named .caution.yml was the built-in default
+    policy: now it is an error, as any policy that does not load."""
+    repo.commit("base", {"a.txt": "1\n"})
+    os.mkfifo(repo.path / ".caution.yml")
+    with deadline(30):
+        input_error(cli(capsys, "-C", str(repo.path), "reach"), ".caution.yml: cannot read: a FIFO")
+    (repo.path / ".caution.yml").unlink()
+    (repo.path / ".caution.yml").mkdir()
+    input_error(cli(capsys, "-C", str(repo.path), "reach"), ".caution.yml: cannot read: a direct")

@@ -99,8 +99,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _one_line(message: str) -> str:
-    """An error is one line on stderr, whatever a file name or a parser put in it."""
-    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+    """An error is one line on stderr, whatever a file name or a parser put in it: line
+    breaks become spaces, other control characters (a NUL) their escapes."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from caution.rollout.cron import CronError, parse_cron
 from caution.rollout.duration import parse_duration
 from caution.rollout.freeze import CronWindow, DateWindow, Window
+from caution.rollout.slo import PathText
 
 MAX_DURATION = timedelta(days=366)
 
@@ -158,7 +159,7 @@ def _unique_names(windows: list[FreezeWindowSettings]) -> list[FreezeWindowSetti
 
 
 class BudgetSettings(_Strict):
-    slos: str = Field(min_length=1, description="SLO file, relative to the configuration")
+    slos: PathText = Field(min_length=1, description="SLO file, relative to the configuration")
     window_days: int = Field(default=28, ge=1, le=366)
 
 
@@ -179,7 +180,7 @@ class ExemptSettings(_Strict):
 
 
 class ServiceSettings(_Strict):
-    slos: str | None = Field(default=None, min_length=1)
+    slos: PathText | None = Field(default=None, min_length=1)
     freezes: list[FreezeWindowSettings] = []
 
     @field_validator("freezes")

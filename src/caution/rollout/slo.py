@@ -14,14 +14,27 @@ The events path is relative to the configuration file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from caution.json_file import JsonFileError, read_json
+from caution.repo_paths import text_problem
 from caution.rollout.burn import Bucket, Budget, BurnReport, assess_burn, error_budget
 from caution.rollout.duration import Duration
 from caution.rollout.samples import SampleError, finite
 from caution.yaml_source import read_yaml, validate_at
+
+
+def _path_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(f"the path {value!r} {problem}")
+    return value
+
+
+# a file a configuration names: no NUL (a ValueError in every os call), no line breaks
+PathText = Annotated[str, AfterValidator(_path_text)]
 
 
 class SloConfig(BaseModel):
@@ -30,7 +43,7 @@ class SloConfig(BaseModel):
     name: str = Field(min_length=1)
     objective: float = Field(gt=0, lt=100)
     min_events: float = Field(default=0, ge=0, le=2.0**53)  # as event counts themselves
-    events: str = Field(min_length=1)
+    events: PathText = Field(min_length=1)
     stale_after: Duration = 15 * 60.0  # seconds; written like "15m"
 
 
