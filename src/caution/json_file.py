@@ -50,7 +50,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+    if len(text) > MAX_INT_DIGITS + 1 and len(text.lstrip("-")) > MAX_INT_DIGITS:
         raise _RefusedError("integer too long")
     return int(text)
 
@@ -74,7 +74,9 @@ def loads(text: str | bytes, **options: Any) -> Any:
     except _RefusedError as refused:
         pos, problem = _first_problem(source) or (0, str(refused))
         raise RefusedJsonError(problem, source, pos) from None
-    if isinstance(value, dict | list) and not _shallow(value):
+    # only a text with that many brackets can nest that deep: most never need the walk
+    brackets = source.count("[") + source.count("{")
+    if brackets > MAX_DEPTH and isinstance(value, dict | list) and not _shallow(value):
         raise TooDeepError("nested too deeply")
     return value
 
