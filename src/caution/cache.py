@@ -22,8 +22,10 @@ from pathlib import Path
 
 from caution.git.errors import GitError
 from caution.git.process import run_git
+from caution.user_file import MiB, read_user_file
 
 _MAGIC = b"caution-cache-v1\n"
+CACHE_LIMIT = 512 * MiB  # a training set of a very long history stays well below
 _DIRS: dict[Path, Path] = {}
 
 
@@ -75,7 +77,8 @@ def read_cache(repo: Path, name: str) -> bytes | None:
     if key is None:
         return None
     try:
-        blob = cache_path(repo, name).read_bytes()
+        # a regular file, not a link, of bounded size: /dev/zero or a FIFO is no cache
+        blob = read_user_file(cache_path(repo, name), CACHE_LIMIT, follow_symlinks=False)
     except OSError:
         return None
     head = len(_MAGIC) + 32

@@ -17,7 +17,7 @@ from caution.yaml_source import SourceDoc, SourceError, validate_at
 class AllowRule(BaseModel):
     """Let one rule pass for commands matching a pattern (a team that needs it)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     rule: str
     pattern: str = Field(description="regular expression the whole command must match")
@@ -34,7 +34,7 @@ class AllowRule(BaseModel):
 
 
 class GuardSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     mode: Literal["fail-closed", "fail-open"] = "fail-closed"
     protected_branches: list[str] = ["main", "master", "release/*", "production", "prod"]

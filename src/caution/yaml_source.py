@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from caution.user_file import CONFIG_LIMIT, read_user_file
+
 Path_ = tuple[str | int, ...]
 
 
@@ -26,7 +28,8 @@ class SourceError(ValueError):
     def __init__(self, file: str, line: int | None, problem: str) -> None:
         self.file = file
         self.line = line
-        self.problem = problem
+        self.problem = " ".join(problem.split())  # one line, whatever the parser said
+        problem = self.problem
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {problem}")
 
@@ -49,9 +52,75 @@ class SourceDoc:
         return SourceError(self.file, self.line_of(path), problem)
 
 
+MAX_DEPTH = 50  # levels of nesting; no configuration or catalog needs more
+MAX_INT_CHARS = 100  # an integer written longer than this is no count, time or id
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("nested too deeply")
+        self.mark = mark
+
+
+class _BoundedComposer(yaml.SafeLoader):
+    """PyYAML's composer recurses once per level of nesting: 5,000 `[` are a RecursionError.
+    This one stops at MAX_DEPTH, long before the interpreter's limit. (libyaml's composer,
+    used where it is installed, stops at 1,000 levels with a YAMLError of its own.)"""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# libyaml's loader is several times faster (catalogs are many files); the bounded pure-Python
+# one is the fallback where it is absent
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", _BoundedComposer)
+
+
+def check_nodes(root: yaml.Node, file: str) -> None:
+    """Refuse, at its line, what a composed document must not hold: nesting deeper than
+    MAX_DEPTH, anchors and aliases (they can expand exponentially, a "billion laughs", or
+    refer to themselves), a key named twice in one mapping (the last would silently win), and
+    integers too long to be a number. Walked without recursion, in document order."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise SourceError(file, line, "anchors and aliases (&name, *name) are not allowed")
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise SourceError(file, line, f"nested deeper than {MAX_DEPTH} levels")
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            keys: set[tuple[str, str]] = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    ident = (key_node.tag, key_node.value)
+                    if ident in keys:
+                        where = key_node.start_mark.line + 1
+                        raise SourceError(file, where, f"duplicate key {key_node.value!r}")
+                    keys.add(ident)
+                children.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            children.extend(node.value)
+        elif node.tag == _INT_TAG and len(str(node.value)) > MAX_INT_CHARS:
+            raise SourceError(
+                file, line, f"an integer longer than {MAX_INT_CHARS} characters is not a number"
+            )
+        stack.extend((child, depth + 1) for child in reversed(children))
+
+
 def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> Any:
-    if len(path) > 50:
-        raise SourceError(file, node.start_mark.line + 1, "nested too deeply")
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -81,37 +150,36 @@ def _scalar(node: yaml.Node, file: str) -> Any:
         raise SourceError(file, node.start_mark.line + 1, f"bad value: {problem}") from exc
 
 
-def _refuse_aliases(root: yaml.Node, file: str) -> None:
-    """Anchors and aliases could expand exponentially or refer to themselves; a policy
-    file has no need of them."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            line = node.start_mark.line + 1
-            raise SourceError(file, line, "anchors and aliases (&name, *name) are not allowed")
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> SourceError:
+    if isinstance(exc, _TooDeep):
+        return SourceError(file, exc.mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(exc, yaml.MarkedYAMLError) and "nesting depth" in str(exc.problem):
+        mark = exc.problem_mark  # libyaml's own limit, far above ours
+        line = mark.line + 1 if mark is not None else None
+        return SourceError(file, line, f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return SourceError(file, line, f"YAML error: character #x{char:04x}: {exc.reason}")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        return SourceError(file, line, f"YAML syntax error: {exc.problem or exc.context}")
+    return SourceError(file, None, f"YAML error: {exc}")
 
 
 def parse_yaml(text: str, file: str) -> SourceDoc:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise SourceError(file, line, f"YAML syntax error: {exc.problem or exc.context}") from exc
+        loader = _BoundedComposer(text)  # the reader refuses control characters here
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        raise SourceError(file, None, f"YAML error: {exc}") from exc
+        raise _yaml_error(exc, file, text) from exc
     if node is None:
         return SourceDoc(file, None, {})
-    if "*" in text or "&" in text:
-        _refuse_aliases(node, file)
+    check_nodes(node, file)
     lines: dict[Path_, int] = {}
     try:
         data = _build(node, (), lines, file)
@@ -121,12 +189,40 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
     return SourceDoc(file, data, lines)
 
 
-def read_yaml(path: Path, display: str | None = None) -> SourceDoc:
+def load_documents(text: str, file: str) -> list[Any]:
+    """Every document of a multi-document file (a Backstage catalog), each checked by
+    `check_nodes` before it is built; SourceError at the line of the first problem."""
+    documents = []
+    try:
+        loader = _FastLoader(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file, text) from exc
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            check_nodes(node, file)
+            documents.append(loader.construct_document(node))
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file, text) from exc
+    except SourceError:
+        raise
+    except (ValueError, ArithmeticError, TypeError) as exc:  # a constructor's, such as a bad date
+        raise SourceError(file, None, f"bad value: {exc}") from exc
+    finally:
+        loader.dispose()
+    return documents
+
+
+def read_yaml(path: Path, display: str | None = None, *, follow_symlinks: bool = True) -> SourceDoc:
+    """The YAML file at `path` (a regular file of at most CONFIG_LIMIT bytes), named
+    `display` in errors."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_user_file(path, CONFIG_LIMIT, follow_symlinks=follow_symlinks)
     except OSError as exc:
-        raise SourceError(name, None, f"cannot read: {exc.strerror}") from exc
+        raise SourceError(name, None, f"cannot read: {exc.strerror or exc}") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

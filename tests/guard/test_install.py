@@ -383,3 +383,16 @@ def test_the_readme_install_block_is_copy_paste_ready(
     assert staged == {*SETTINGS.values(), LAUNCHER}
     untracked = repo.git("status", "--porcelain", "--untracked-files=all")
     assert "??" not in untracked, untracked
+
+
+def test_settings_that_are_no_regular_file_are_left_alone(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "settings.json")
+    where = Target(tmp_path / "settings.json", own_file=False)
+    with pytest.raises(InstallError, match="cannot read \\(a FIFO"):
+        install("claude-code", where, COMMAND)
+    where = Target(tmp_path / "dup.json", own_file=False)
+    where.path.write_text('{"hooks": {}, "hooks": {}}')
+    with pytest.raises(InstallError, match=r"dup\.json:1: not valid JSON .*duplicate key 'hooks'"):
+        install("claude-code", where, COMMAND)

@@ -191,3 +191,38 @@ def test_check_refuses_a_guard_section_the_guard_would_refuse(
     """The guard fails closed on a bad `guard:` section; the gate must not pass it either."""
     err = check_error(configured, GOOD + "guard: {mode: sometimes}\n", capsys)
     assert err.startswith("caution: .caution.yml:13: guard.mode:")
+
+
+def _rule_if(condition: str) -> str:
+    return f"version: 1\npolicy:\n  approval:\n    - name: r\n      if: {condition}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_rule_if("{risk: {percentile: '> -5'}}"), ":5: policy.approval.if.risk.percentile:"),
+        (_rule_if("{risk: {percentile: '>= 101'}}"), "out of range (this is from 0 to 100)"),
+        (_rule_if("{risk: {probability: '> 1.5'}}"), "out of range (this is from 0 to 1)"),
+        (_rule_if("{risk: {probability: .nan}}"), "is not a finite number"),
+        (_rule_if("{provenance: {ai_fraction: '> 2'}}"), "out of range (this is from 0 to 1)"),
+        (_rule_if("{reach: {dependents: '> -1'}}"), "a count, not negative"),
+        (_rule_if("{modified_lines: {total: .inf}}"), "is not a finite number"),
+        (_rule_if("{modified_lines: {total: '> 1" + "0" * 400 + "'}}"), "not a finite number"),
+        (GOOD.replace("count: 1,", "count: -1,"), ":11: policy.approval.requires.count:"),
+        (GOOD.replace("count: 1,", "count: 99999999,"), "less than or equal to 1000"),
+        (GOOD + "reach: {default_tier: -1}\n", "reach.default_tier: Input should be greater"),
+        (GOOD + "reach:\n  lifecycle_tiers: {prod: 1000}\n", ":14: reach.lifecycle_tiers.prod:"),
+        (GOOD + "risk: {maturity_days: .inf}\n", "risk.maturity_days: Input should be a finite"),
+        (GOOD + "risk: {maturity_days: 1e9}\n", "less than or equal to 36500"),
+        (GOOD + "deploy:\n  budget: {slos: s.yml, window_days: .nan}\n", "window_days"),
+        (GOOD + "x: " + "[" * 5000 + "]" * 5000 + "\n", ".caution.yml:13: nested deeper than 50"),
+        (GOOD + "version: 1\n", ".caution.yml:13: duplicate key 'version'"),
+        (GOOD + "n: " + "9" * 5000 + "\n", ".caution.yml:13: an integer longer than 100"),
+    ],
+)
+def test_absurd_numbers_and_malformed_yaml_fail_closed_at_their_line(
+    configured: Repo, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    """A negative percentile always held, an infinite maturity labelled nothing, 5,000
+    nested brackets were a RecursionError traceback: each is one line, exit 2."""
+    assert expected in check_error(configured, text, capsys)

@@ -166,3 +166,12 @@ def test_any_json_shape_parses_without_error(value: object) -> None:
     for record in traces.records:
         found = attribution([record])
         assert found is None or all(v >= 0 for v in found.counts().values())
+
+
+def test_a_record_that_names_a_key_twice_is_skipped_not_half_read() -> None:
+    """`"files"` twice: json would keep the last and call lines of the first unknown; the
+    record means two things, so it is unreadable."""
+    record = json.dumps(spec_record("a" * 40))
+    doubled = record[:-1] + ', "files": []}'
+    traces = parse_traces(doubled + "\n" + "[" * 100_000 + "\n" + record + "\n", resolve)
+    assert traces.skipped_lines == 2 and len(traces.records) == 1

@@ -239,7 +239,7 @@ def test_broken_catalog_files_warn_and_reach_goes_on(
     data = json.loads(out)
     assert data["components"][0]["tier"] == 2  # reach.lifecycle_tiers from .caution.yml
     assert any(
-        w.startswith("broken/catalog-info.yaml: line ") and "YAML error" in w
+        w.startswith("broken/catalog-info.yaml: line ") and "YAML syntax error" in w
         for w in data["warnings"]
     )
     assert any("svc: ownedBy group:default/team: no such entity" in w for w in data["warnings"])

@@ -102,9 +102,112 @@ def test_hostile_catalogs_are_skipped_with_a_warning(tmp_path: Path) -> None:
     (root / "link.yaml").symlink_to("/dev/zero")
     catalog = load_catalog(root, ["catalog-info.yaml"])
     text = "\n".join(str(w) for w in catalog.warnings)
-    assert "/etc/passwd is outside the repository" in text
-    assert "../outside.yaml is outside the repository" in text
+    assert "'/etc/passwd' is absolute" in text
+    assert "'../outside.yaml' leaves the repository" in text
     assert "anchors and aliases" in text
     assert "larger than" in text
     assert "a link or a path outside" in text
     assert not catalog.entities or all(e.name != "b" for e in catalog.entities.values())
+
+
+LOCATION = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: l}\nspec: SPEC\n"
+
+
+@pytest.mark.parametrize(
+    ("spec", "warning"),
+    [
+        ('{targets: ["a\\0b.yaml"]}', "'a\\x00b.yaml' contains a NUL byte; not read"),
+        ('{target: "x/\\0"}', "contains a NUL byte"),
+        ('{targets: ["a\\nHEAD:secret.yaml"]}', "contains a control character"),
+        ("{targets: [/etc/passwd]}", "'/etc/passwd' is absolute"),
+        ("{targets: ['C:/x.yaml']}", "is absolute"),
+        ("{targets: [sub/../../x.yaml]}", "'sub/../../x.yaml' leaves the repository"),
+        ("{targets: ['..\\\\x.yaml']}", "contains a backslash"),
+        ("{targets: [[nested]]}", "['nested'] is not a path"),
+        ("{targets: [12]}", "12 is not a path"),
+        ("{targets: a.yaml}", "spec.targets must be a list"),
+    ],
+)
+def test_location_targets_are_checked_before_anything_reads_them(
+    tmp_path: Path, spec: str, warning: str
+) -> None:
+    """A NUL in a target was a ValueError traceback from the reader (`embedded null byte`)."""
+    (tmp_path / "catalog-info.yaml").write_text(LOCATION.replace("SPEC", spec))
+    catalog = load_catalog(tmp_path, ["catalog-info.yaml"])
+    text = "\n".join(str(w) for w in catalog.warnings)
+    assert warning in text
+
+
+def test_location_targets_that_are_no_regular_file_are_skipped(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "fifo.yaml")
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "catalog-info.yaml").write_text(
+        LOCATION.replace("SPEC", "{targets: [fifo.yaml, dir.yaml]}")
+    )
+    catalog = load_catalog(tmp_path, ["catalog-info.yaml"])
+    text = "\n".join(str(w) for w in catalog.warnings)
+    assert "fifo.yaml: cannot read: a FIFO" in text and "dir.yaml: cannot read: a directory" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "warning"),
+    [
+        ("kind: " + "[" * 5000 + "]" * 5000, "line 1: nested deeper than 50 levels; file skipped"),
+        ("kind: Component\nkind: Location\n", "line 2: duplicate key 'kind'; file skipped"),
+        (
+            "metadata: {name: " + "9" * 5000 + "}",
+            "line 1: an integer longer than 100 characters is not a number; file skipped",
+        ),
+        ("when: 2026-02-31\n", "bad value: day is out of range for month; file skipped"),
+    ],
+    ids=["deep", "duplicate", "long int", "bad date"],
+)
+def test_malformed_catalog_files_are_skipped_with_one_warning(
+    tmp_path: Path, content: str, warning: str
+) -> None:
+    (tmp_path / "catalog-info.yaml").write_text(content)
+    catalog = load_catalog(tmp_path, ["catalog-info.yaml"])
+    assert [str(w) for w in catalog.warnings] == [f"catalog-info.yaml: {warning}"]
+    assert not catalog.entities
+
+
+COMPONENT = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: pay
+  annotations: {annotations}
+spec: {{type: service, lifecycle: production, owner: team}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("annotations", "warning"),
+    [
+        ('{backstage.io/source-location: "dir:../../../etc"}', "leaves the repository"),
+        ('{backstage.io/source-location: "dir:./a\\0b"}', "contains a NUL byte"),
+        ('{backstage.io/source-location: "dir:/etc"}', "is absolute"),
+        ('{caution.dev/paths: "src/**, ../other/**"}', "'../other/**' leaves the repository"),
+        ('{caution.dev/paths: "src/\\0/**"}', "contains a NUL byte"),
+        ('{caution.dev/tier: "-1"}', "'-1' is not a tier"),
+        ('{caution.dev/tier: "' + "9" * 5000 + '"}', "is not a tier"),
+        ('{caution.dev/tier: "1e9"}', "is not a tier"),
+    ],
+)
+def test_paths_and_tiers_in_annotations_are_checked(
+    tmp_path: Path, annotations: str, warning: str
+) -> None:
+    from caution.reach.graph import claims
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "catalog-info.yaml").write_text(COMPONENT.format(annotations=annotations))
+    catalog = load_catalog(tmp_path, ["svc/catalog-info.yaml"])
+    entity = next(iter(catalog.entities.values()))
+    claims(catalog, [])
+    assert tier_of(entity, catalog, DEFAULT_TIERS) in (
+        1,
+        3,
+    )  # the lifecycle's, not the annotation's
+    assert any(warning in str(w) for w in catalog.warnings), catalog.warnings

@@ -67,11 +67,26 @@ def test_reader_takes_aliases_and_ignores_extra_columns(tmp_path: Path) -> None:
             "date,bug," + ",".join(FEATURES) + "\n1,1," + ",".join(["x"] + ["1"] * 13) + "\n",
             "f.csv:2: ns is not a number",
         ),
+        ("date,bug,la," + ",".join(FEATURES) + "\n", "f.csv:1: column 'la' appears twice"),
+        ("date,bug,entrophy," + ",".join(FEATURES) + "\n", "column 'entropy' appears twice"),
+        ("date,bug," + ",".join(FEATURES) + "\n1,1,\xff", "f.csv:2: not UTF-8"),
     ],
 )
 def test_reader_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
     with pytest.raises(FeatureError, match=message):
-        read_features(_csv(tmp_path, text))
+        read_features(path)
+
+
+def test_features_that_are_no_regular_file_are_refused(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "fifo.csv")
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")
+    for name, problem in [("fifo.csv", "a FIFO"), ("zero.csv", "a device")]:
+        with pytest.raises(FeatureError, match=f"{name}: cannot read: {problem}"):
+            read_features(tmp_path / name)
 
 
 @settings(max_examples=200, deadline=None)

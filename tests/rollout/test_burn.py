@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caution.rollout.burn import DAY, HOUR, MINUTE, Bucket, assess_burn
+from caution.rollout.burn import (
+    DAY,
+    HOUR,
+    MINUTE,
+    SLO_PERIOD,
+    Bucket,
+    assess_burn,
+    error_budget,
+)
 
 NOW = 1_800_000_000.0
 
@@ -93,3 +101,32 @@ def test_rates_are_never_negative(events: list[tuple[int, int, int]], objective:
         for rate in (window.long_rate, window.short_rate):
             assert rate is None or rate >= 0
     assert report.budget_remaining is None or report.budget_remaining <= 1
+
+
+def test_fresh_buckets_without_events_leave_the_budget_unknown_not_ok() -> None:
+    silent = [Bucket(NOW - i * 60, 0, 0) for i in range(600)]
+    report = assess_burn(silent, 0.999, now=NOW)
+    assert not report.stale and report.unknown and report.severity == "unknown"
+    assert not report.healthy
+    assert error_budget(silent, 0.999, NOW, SLO_PERIOD, 900).unknown
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-600, 40 * DAY), st.integers(0, 50), st.integers(0, 50)),
+        max_size=30,
+    ),
+    st.sampled_from([0.9, 0.99, 0.999]),
+    st.sampled_from([60.0, 900.0, 7200.0]),
+)
+def test_a_healthy_status_is_never_a_budget_the_gate_cannot_see(
+    events: list[tuple[int, int, int]], objective: float, stale_after: float
+) -> None:
+    """slo status and deploy gate read the same buckets: whenever status says ok, the gate's
+    budget over the same 30 days is known and fresh; whenever the gate's budget is unknown,
+    status is not ok."""
+    buckets = [Bucket(NOW - age, min(a, b), max(a, b)) for age, a, b in events]
+    report = assess_burn(buckets, objective, now=NOW, stale_after=stale_after)
+    budget = error_budget(buckets, objective, NOW, SLO_PERIOD, stale_after)
+    assert report.healthy == (not budget.unknown and not report.firing)

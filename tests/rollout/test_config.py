@@ -147,3 +147,35 @@ def test_scope_outside_strings_is_fine_even_with_quotes_and_escapes() -> None:
     query = r'sum(rate(a{${scope},path="/a\"b"}[1m])) / sum(b{${scope},q=`x\`})'
     config = canary_config_from_doc(parse_yaml(f"metrics: [{{name: x, query: '{query}'}}]", "c"))
     assert config.metrics[0].query == query
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("metrics: [{name: x}]\ngroups: {a: .nan}\n", 2, "groups.a: Input should be a finite"),
+        ("metrics: [{name: x}]\ngroups: {a: .inf}\n", 2, "finite"),
+        ("metrics: [{name: x}]\ngroups: {a: -5}\n", 2, "greater than or equal to 0"),
+        ("metrics: [{name: x}]\ngroups:\n  a: 150\n", 3, "less than or equal to 100"),
+        ("metrics:\n  - name: x\n    effect_size: {allowed_increase: .inf}\n", 3, "finite"),
+        ("metrics:\n  - name: x\n    effect_size: {critical_decrease: .nan}\n", 3, "finite"),
+        ("metrics:\n  - name: x\n    effect_size: {allowed_increase: 1e300}\n", 3, "1000"),
+        ("metrics:\n  - name: x\n    outlier_factor: .inf\n", 3, "finite"),
+        ("metrics:\n  - name: x\n    sequential: {scale: .nan}\n", 3, "finite"),
+        ("metrics: [{name: x}]\nthresholds: {pass: .nan}\n", 2, "finite"),
+        ("metrics: [{name: x}]\nsequential: {alpha: .nan}\n", 2, "finite"),
+        ("metrics: [{name: x}]\nanalysis: {interval: 1m, count: 1000000000}\n", 2, "10000"),
+        ("metrics: [{name: x}]\nanalysis: {interval: 1m, count: -1}\n", 2, "greater than"),
+        ("metrics: [{name: x}]\nanalysis: {failure_limit: -1}\n", 2, "failure_limit"),
+        ("metrics: [{name: x}]\nanalysis: {consecutive_error_limit: .inf}\n", 2, "consecutive"),
+        ("metrics: [{name: x}]\nanalysis: {inconclusive_limit: 99999999}\n", 2, "10000"),
+        ("metrics: [{name: x}]\nanalysis: {step: 99999999w}\n", 2, "longer than 366 days"),
+    ],
+)
+def test_nan_infinite_and_absurd_numbers_are_refused_at_their_line(
+    text: str, line: int, problem: str
+) -> None:
+    """A NaN weight failed no comparison and counted for nothing; an infinite allowed
+    increase passed every canary."""
+    with pytest.raises(SourceError) as info:
+        canary_config_from_doc(parse_yaml(text, "c.yml"))
+    assert info.value.line == line and problem in info.value.problem, info.value

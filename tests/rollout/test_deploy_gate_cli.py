@@ -201,6 +201,11 @@ def test_a_canary_that_did_not_pass_holds(
         ('{"score": 90}', "expected the JSON of `caution canary judge"),
         ('{"verdict": "ok"}', "verdict 'ok' is not one of"),
         ('{"verdict": "pass", "score": "high"}', "score 'high' is not a number"),
+        ('{"verdict": "pass", "score": 1e999}', "score inf is not a number from 0 to 100"),
+        ('{"verdict": "pass", "score": -3}', "score -3 is not a number from 0 to 100"),
+        ('{"verdict": "pass", "score": NaN}', "canary.json:1:30: NaN is not JSON"),
+        ('{"verdict": "fail", "verdict": "pass"}', "canary.json:1:21: duplicate key 'verdict'"),
+        ('{"verdict": "pass", "score": ' + "9" * 5000 + "}", "canary.json:1:30: an integer"),
     ],
 )
 def test_a_bad_canary_file_exits_2(
@@ -430,3 +435,29 @@ def test_a_policy_without_a_deploy_section_says_so(
     assert "has no deploy: section" in str(data["note"])
     code, out, _ = cli(capsys, "-C", str(repo.path), "deploy", "gate", "--service", "x")
     assert "note: " in out and "no freeze or budget can hold this" in out
+
+
+@pytest.mark.parametrize("error_rate", [0.0001, None])
+def test_slo_status_and_the_gate_agree_on_fresh_buckets_without_traffic(
+    shop: Repo, capsys: pytest.CaptureFixture[str], error_rate: float | None
+) -> None:
+    """Fresh buckets that count no events: slo status said OK (exit 0) while the gate held
+    on an unknown budget. Both now read it as unknown: status exits 1, the gate holds."""
+    if error_rate is None:
+        buckets = [{"end": FRIDAY - i * 3600, "good": 0, "total": 0} for i in range(40 * 24)]
+        shop.write("ops/events.json", json.dumps({"buckets": buckets}))
+    shop.commit("feature", {"a.txt": "1\n"})
+    slos = str(shop.path / "ops" / "slos.yml")
+    status, out, _ = cli(capsys, "slo", "status", "--config", slos, "--now", str(FRIDAY))
+    gate_code, data, _ = gate(capsys, shop)
+    assert (status, gate_code) == ((0, 0) if error_rate else (1, 1))
+    if error_rate is None:
+        assert "availability (99.9 %): UNKNOWN, no traffic" in out
+        assert data["decision"] == "hold"
+        assert any("no events over the last 28 days" in r["message"] for r in data["reasons"])  # type: ignore[attr-defined, index]
+        _, out, _ = cli(
+            capsys, "slo", "status", "--config", slos, "--now", str(FRIDAY), "-f", "json"
+        )
+        (slo,) = json.loads(out)["slos"]
+        assert slo["severity"] == "unknown" and slo["budget_remaining"] is None
+        assert not slo["stale"]

@@ -345,3 +345,9 @@ def test_a_series_that_starts_late_stays_on_its_steps(replay: Replay) -> None:
     requests = client("sum(req)", 1000.0, 1009.0, 1.0)
     assert len(errors) == len(requests) == 10
     assert [i for i, v in enumerate(errors) if not math.isnan(v)] == [7, 8, 9]
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), 1e9])
+def test_a_timeout_that_is_no_time_is_refused(timeout: float) -> None:
+    with pytest.raises(QueryError, match="--timeout"):
+        PrometheusClient("http://localhost:9090", timeout=timeout)

@@ -161,3 +161,19 @@ def test_series_are_put_on_the_querys_grid_so_gaps_stay_gaps() -> None:
     grid = series_on_grid(parse_range_response(envelope([outside])), 100, 140, 10)
     assert [None if math.isnan(v) else v for v in grid] == [None, None, 3.0, None, None]
     assert series_on_grid([], 100, 140, 10) == []  # no series: no data, not NaN padding
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"status": "success", "data": {"resultType": "matrix", "result": [{"metric": {},'
+        ' "values": [[' + "1" * 5000 + ', "1"]]}]}}',
+        '{"status": "success", "status": "error", "data": {}}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"status": "success", "data": NaN}',
+    ],
+    ids=["5000-digit timestamp", "status twice", "deep", "NaN"],
+)
+def test_malformed_answers_are_prometheus_errors(text: str) -> None:
+    with pytest.raises(PrometheusError, match="not JSON"):
+        parse_range_response(text.encode())

@@ -95,7 +95,7 @@ def test_huge_integers_in_events_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
         '{"buckets": [{"end": 1, "good": 1, "total": 1' + "0" * 400 + "}]}"
     )
     code, _, err = status(capsys, config(tmp_path))
-    assert code == 2 and "finite numbers" in err
+    assert code == 2 and "events.json:1:" in err and "too large" in err
 
 
 def test_counts_whose_sum_would_overflow_exit_2(
@@ -108,3 +108,26 @@ def test_counts_whose_sum_would_overflow_exit_2(
     )
     code, _, err = status(capsys, config(tmp_path))
     assert code == 2 and "events.json: bucket 0: counts above 2**53" in err
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("min_events: .inf", "slo.yml:3: slos.min_events: Input should be a finite number"),
+        ("min_events: -1", "slo.yml:3: slos.min_events: Input should be greater than or equal"),
+        ("min_events: 1e300", "less than or equal to"),
+        ("stale_after: 9999w", "slo.yml:3: slos.stale_after: duration '9999w' is longer than 366"),
+        ("objective: .nan", "slo.yml:3: slos.objective: Input should be a finite number"),
+        ("objective: .inf", "finite"),
+    ],
+)
+def test_absurd_slo_settings_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, problem: str
+) -> None:
+    """An infinite min_events silenced every alert: now it is refused at its line."""
+    traffic(tmp_path / "events.json", 0.02)
+    path = tmp_path / "slo.yml"
+    objective = "" if setting.startswith("objective") else "    objective: 99.9\n"
+    path.write_text(f"slos:\n  - name: a\n    {setting}\n    events: events.json\n{objective}")
+    code, _, err = status(capsys, path)
+    assert code == 2 and problem in err and len(err.strip().splitlines()) == 1, err

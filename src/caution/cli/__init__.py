@@ -103,13 +103,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         if _is_usage_error(exc):
             # one line, like every other input error; `--help` has the rest
-            print(f"caution: {exc.format_message()} (see --help)", file=sys.stderr)  # type: ignore[attr-defined]
+            message = exc.format_message()  # type: ignore[attr-defined]
+            print(f"caution: {_one_line(message)} (see --help)", file=sys.stderr)
             sys.exit(2)
         if is_user_error(exc):
-            print(f"caution: {exc}", file=sys.stderr)
+            print(f"caution: {_one_line(str(exc))}", file=sys.stderr)
             sys.exit(2)
         raise
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _one_line(message: str) -> str:
+    """An error is one line on stderr, whatever a file name or a parser put in it: line
+    breaks become spaces, other control characters (a NUL) their escapes."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
 
 
 def _is_usage_error(exc: Exception) -> bool:

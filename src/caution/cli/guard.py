@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 
@@ -82,13 +83,18 @@ def evaluate(
     `rule` and `reason`. A line that is not a JSON object comes back as `ask`."""
     from caution.guard import check_action, places_for
     from caution.guard.config import guard_settings
+    from caution.user_file import read_user_file
 
     places = places_for(cwd)
     settings = guard_settings(places.workspace)
     try:
-        handle = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
+        if str(file) == "-":
+            handle: TextIO = sys.stdin
+        else:  # a regular file of bounded size: not /dev/zero, not a FIFO nobody writes to
+            text = read_user_file(file).decode("utf-8", "replace")
+            handle = io.StringIO(text)
     except OSError as exc:
-        raise CautionError(f"{file}: cannot read: {exc.strerror}") from exc
+        raise CautionError(f"{file}: cannot read: {exc.strerror or exc}") from exc
     with handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():

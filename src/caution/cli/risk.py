@@ -123,11 +123,12 @@ def train(
     from caution.cli.options import state
     from caution.git.repo import require_commits
     from caution.risk.service import train_repository
+    from caution.risk.settings import MAX_MATURITY_DAYS
 
     repo = state.repository()
     require_commits(repo)
-    if maturity_days is not None and maturity_days < 0:
-        raise CautionError("--maturity-days cannot be negative")
+    if maturity_days is not None and not 0 <= maturity_days <= MAX_MATURITY_DAYS:  # NaN too
+        raise CautionError(f"--maturity-days {maturity_days}: expected 0 to {MAX_MATURITY_DAYS}")
     settings = risk_settings(repo)
     if maturity_days is not None:
         settings = settings.model_copy(update={"maturity_days": maturity_days})

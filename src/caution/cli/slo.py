@@ -24,8 +24,9 @@ def status(
 ) -> None:
     """Multi-window, multi-burn-rate alerts (the SRE workbook's four pairs) and the budget left.
 
-    Exit code 0 when nothing fires, 1 when a page or ticket alert fires or the events are
-    stale (none newer than the SLO's `stale_after`), 2 on bad input.
+    Exit code 0 when nothing fires, 1 when a page or ticket alert fires, the events are
+    stale (none newer than the SLO's `stale_after`) or count nothing over 30 days (the budget
+    is unknown: `caution deploy gate` holds on it too), 2 on bad input.
     """
     from caution.cli.options import unix_time
     from caution.report.slo import render_slos, slos_to_json
@@ -36,4 +37,4 @@ def status(
         sys.stdout.write(json.dumps(slos_to_json(reports), indent=2) + "\n")
     else:
         render_slos(reports, sys.stdout)
-    raise typer.Exit(1 if any(r.firing or r.stale for _, r in reports) else 0)
+    raise typer.Exit(0 if all(r.healthy for _, r in reports) else 1)

@@ -33,6 +33,7 @@ from caution.guard.hook_config import (
     removed,
     settings_path,
 )
+from caution.user_file import CONFIG_LIMIT, read_user_file
 
 __all__ = [
     "InstallError",
@@ -64,7 +65,11 @@ def read_settings(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = json_file.loads(path.read_text("utf-8"))
+        raw = read_user_file(path, CONFIG_LIMIT)
+    except OSError as exc:
+        raise InstallError(f"{path}: cannot read ({exc.strerror or exc}); left as it is") from exc
+    try:
+        data = json_file.loads(raw.decode("utf-8"))
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)

@@ -63,7 +63,7 @@ SOURCES = ("ssh", "forge")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _PersonModel(_Strict):
@@ -82,7 +82,7 @@ class _RosterModel(_Strict):
 
 
 class _RequiresModel(_Strict):
-    count: int = Field(default=1, ge=0)
+    count: int = Field(default=1, ge=0, le=1000)  # more approvals than that is a typo
     people: list[str] = []
     roles: list[str] = []
     teams: list[str] = []

@@ -27,6 +27,7 @@ from caution.rollout.exempt import exempt_markers, unmarked_commits
 from caution.rollout.freeze import FreezeStatus, SloBudget, freeze_status
 from caution.rollout.samples import SampleError
 from caution.rollout.slo import buckets_from_json, slo_budget, slos_from_doc
+from caution.user_file import read_user_file
 from caution.yaml_source import SourceError, parse_yaml
 
 
@@ -65,10 +66,10 @@ def _read_events(files: DeployFiles, path: str) -> bytes:
         )
     if files.runtime is None:
         raise SampleError(f"{path}: no such file")
-    try:
-        return json_file.read_text(files.runtime / path).encode("utf-8")
-    except json_file.JsonFileError as exc:
-        raise SampleError(str(exc)) from exc
+    try:  # the SLO file names it: a link is not followed, nor a FIFO or device read
+        return read_user_file(files.runtime / path, follow_symlinks=False)
+    except OSError as exc:
+        raise SampleError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _joined(slos_path: str, events: str) -> str:
@@ -102,9 +103,9 @@ def status_for(
         for slo in slos_from_doc(doc):
             events = _joined(slos_path, slo.events)
             try:
-                parsed = json_file.loads(_read_events(files, events))
-            except ValueError as exc:
-                raise SampleError(f"{events}: not JSON ({exc})") from exc
+                parsed = json_file.parse_json(_read_events(files, events), events)
+            except json_file.JsonFileError as exc:
+                raise SampleError(str(exc)) from exc
             buckets = buckets_from_json(parsed, events)
             budget = slo_budget(slo, buckets, now, plan.window_days * DAY)
             budgets.append(SloBudget(slo.name, slos_path, slo.objective, plan.window_days, budget))

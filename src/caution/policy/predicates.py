@@ -9,6 +9,7 @@ register theirs (`reach`, `risk`) with `register` and the evaluator never change
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -77,7 +78,9 @@ def register(
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, allow_inf_nan=False
+    )
 
 
 # --- comparisons: "> 100", ">= 0.5", "== 3" ------------------------------------------------------
@@ -106,22 +109,40 @@ class Comparison:
         return f"{self.op} {value}"
 
 
-def parse_comparison(text: object) -> Comparison:
+# what a comparison may name, by field: shares and probabilities, percentiles; anything
+# else is a count, which is never negative. `percentile: > -5` would always hold.
+_RANGES: dict[str, tuple[float, float]] = {
+    "probability": (0, 1),
+    "ai_fraction": (0, 1),
+    "percentile": (0, 100),
+}
+
+
+def parse_comparison(text: object, field: str = "") -> Comparison:
     if isinstance(text, bool):
         raise ValueError("expected a comparison such as '> 100'")
     if isinstance(text, int | float):
-        return Comparison("==", float(text))
-    found = _COMPARISON.match(str(text))
-    if not found:
-        raise ValueError(f"expected a comparison such as '> 100', got {text!r}")
-    return Comparison(found.group(1) or "==", float(found.group(2)))
+        comparison = Comparison("==", float(text))
+    else:
+        found = _COMPARISON.match(str(text))
+        if not found:
+            raise ValueError(f"expected a comparison such as '> 100', got {text!r}")
+        comparison = Comparison(found.group(1) or "==", float(found.group(2)))
+    low, high = _RANGES.get(field, (0, math.inf))
+    if not math.isfinite(comparison.value):
+        shown = repr(text) if len(repr(text)) <= 40 else repr(text)[:37] + "..."
+        raise ValueError(f"{shown} is not a finite number")
+    if not low <= comparison.value <= high:
+        what = f"from {low:g} to {high:g}" if high < math.inf else "a count, not negative"
+        raise ValueError(f"{comparison} is out of range (this is {what})")
+    return comparison
 
 
-def optional_comparison(value: object) -> Comparison | None:
+def optional_comparison(value: object, field: str = "") -> Comparison | None:
     """A pydantic `before` validator's body for optional comparison fields."""
     if value is None or isinstance(value, Comparison):
         return value
-    return parse_comparison(value)
+    return parse_comparison(value, field)
 
 
 def _globs(patterns: list[str], ignore_case: bool = False) -> list[Glob]:
@@ -226,7 +247,7 @@ class ProvenanceCondition(Strict):
     @field_validator("ai_fraction", mode="before")
     @classmethod
     def _comparison(cls, value: object) -> Comparison:
-        return value if isinstance(value, Comparison) else parse_comparison(value)
+        return value if isinstance(value, Comparison) else parse_comparison(value, "ai_fraction")
 
     @model_validator(mode="after")
     def _something(self) -> ProvenanceCondition:
@@ -270,7 +291,7 @@ class ModifiedLines(Strict):
     total: Comparison | None = None
 
     _comparison = field_validator("additions", "deletions", "total", mode="before")(
-        classmethod(lambda cls, value: optional_comparison(value))
+        classmethod(lambda cls, value, info: optional_comparison(value, info.field_name))
     )
 
     @model_validator(mode="after")
@@ -370,7 +391,7 @@ class ReachCondition(Strict):
     stateful_deletes: Comparison | None = None
 
     _comparison = field_validator("max_tier", "dependents", "stateful_deletes", mode="before")(
-        classmethod(lambda cls, value: optional_comparison(value))
+        classmethod(lambda cls, value, info: optional_comparison(value, info.field_name))
     )
 
     @model_validator(mode="after")
@@ -464,7 +485,7 @@ class RiskCondition(Strict):
     percentile: Comparison | None = None
 
     _comparison = field_validator("probability", "percentile", mode="before")(
-        classmethod(lambda cls, value: optional_comparison(value))
+        classmethod(lambda cls, value, info: optional_comparison(value, info.field_name))
     )
 
     @model_validator(mode="after")

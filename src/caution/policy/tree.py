@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caution.git.repo import read_file_at
+from caution.user_file import CONFIG_LIMIT, FileRefusedError, read_user_file
+from caution.yaml_source import SourceError
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,20 @@ class Tree:
     rev: str | None = None  # a commit to read from; None reads the work tree
 
     def read(self, path: str) -> bytes | None:
+        """The file's content; None when it is absent (or a link, in the work tree).
+        SourceError when the work tree holds something else there (a FIFO, a device, a
+        directory, a file of megabytes): read as absent, it would be the default policy."""
         if not is_inside(path):
             return None
         if self.rev is not None:
             return read_file_at(self.root, self.rev, path)
         target = self.root / path
+        if target.is_symlink() or not target.exists():
+            return None
         try:
-            return target.read_bytes() if target.is_file() and not target.is_symlink() else None
+            return read_user_file(target, CONFIG_LIMIT, follow_symlinks=False)
+        except FileRefusedError as exc:
+            raise SourceError(path, None, f"cannot read: {exc.strerror}") from exc
         except OSError:
             return None
 

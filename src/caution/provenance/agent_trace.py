@@ -12,11 +12,11 @@ the commit itself, for writers that record after committing). `mixed`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from caution import json_file
 from caution.provenance.lines import AI, HUMAN, UNKNOWN, LineAttribution, Span
 
 _ORIGINS = {"ai": AI, "mixed": AI, "human": HUMAN, "unknown": UNKNOWN}
@@ -113,8 +113,8 @@ def parse_traces(text: str, resolve_tool: Callable[[str], str | None]) -> TraceF
         if not line.strip():
             continue
         try:
-            record = _record(json.loads(line), resolve_tool)
-        except (ValueError, RecursionError):
+            record = _record(json_file.loads(line), resolve_tool)
+        except ValueError:  # json_file's errors, deep nesting included, are ValueErrors
             record = None
         if record is None:
             skipped += 1

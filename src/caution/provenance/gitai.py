@@ -18,12 +18,12 @@ and src/authorship/authorship_log_serialization.rs (Apache-2.0).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from caution import json_file
 from caution.provenance.lines import AI, HUMAN, UNKNOWN, LineAttribution, Span, parse_ranges
 
 _LEGACY_KEY = re.compile(r"[0-9a-f]{7,64}")
@@ -45,8 +45,8 @@ def parse_note(text: str) -> GitAiNote | None:
         return None
     metadata: dict[str, Any] = {}
     try:
-        loaded = json.loads("\n".join(lines[divider + 1 :]))
-    except (ValueError, RecursionError):
+        loaded = json_file.loads("\n".join(lines[divider + 1 :]))
+    except ValueError:  # json_file's errors, deep nesting included, are ValueErrors
         loaded = None
     if isinstance(loaded, dict):
         metadata = loaded

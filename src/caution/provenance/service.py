@@ -18,9 +18,11 @@ from caution.provenance.classify import classify_commit
 from caution.provenance.lines import LineAttribution
 from caution.provenance.markers import MarkerCatalog, default_catalog
 from caution.provenance.model import CommitProvenance, RangeProvenance, summarize
+from caution.user_file import MiB, read_user_file
 
 GITAI_REF = "refs/notes/ai"
 TRACE_PATH = ".agent-trace/traces.jsonl"
+TRACE_LIMIT = 256 * MiB
 
 
 class LineRecords:
@@ -87,15 +89,16 @@ class LineRecords:
 
 def _load_traces(repo: Path, catalog: MarkerCatalog, rev: str | None) -> TraceFile | None:
     """The Agent Trace records: as committed at `rev` when given (the gate reads the
-    change's head, never the work tree), else the work tree's, else HEAD's."""
-    path = repo / TRACE_PATH
+    change's head, never the work tree), else the work tree's (a regular file, not a link,
+    FIFO or device, nor of gigabytes), else HEAD's."""
     data: bytes | None = None
     if rev is not None:
         data = read_file_at(repo, rev, TRACE_PATH)
-    elif path.is_file() and not path.is_symlink():
-        data = path.read_bytes()
     else:
-        data = read_file_at(repo, "HEAD", TRACE_PATH)
+        try:
+            data = read_user_file(repo / TRACE_PATH, TRACE_LIMIT, follow_symlinks=False)
+        except OSError:
+            data = read_file_at(repo, "HEAD", TRACE_PATH)
     if data is None:
         return None
     return agent_trace.parse_traces(data.decode("utf-8", "replace"), catalog.resolve_tool)

@@ -11,15 +11,14 @@ import posixpath
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import yaml
-
 from caution.globs import GlobError, compile_glob
 from caution.reach.catalog import Catalog
+from caution.repo_paths import join_inside, repo_path_problem
+from caution.user_file import read_user_file
+from caution.yaml_source import SourceError, load_documents
 
 CATALOG_NAMES = ("catalog-info.yaml", "catalog-info.yml")
 MAX_CATALOG_BYTES = 1 << 20
-# libyaml's loader is several times faster; PyYAML's own is the fallback where it is absent.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def catalog_files(tracked: Iterable[str], extra: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -42,17 +41,19 @@ Reader = Callable[[str], bytes]  # repository path → content; OSError when it 
 
 def work_tree_reader(root: Path) -> Reader:
     """Catalog files from the work tree, refusing what a hostile repository could point at:
-    links out of it, devices, and files too large to be a catalog."""
+    links out of it, devices and FIFOs, and files too large to be a catalog."""
 
     def read(file: str) -> bytes:
+        problem = repo_path_problem(file)
+        if problem is not None:
+            raise OSError(f"the path {problem}; not read")
         path = root / file
         if path.is_symlink() or not path.resolve().is_relative_to(root.resolve()):
             raise OSError("a link or a path outside the repository; not read")
-        if not path.is_file():
-            raise OSError("not a regular file")
-        if path.stat().st_size > MAX_CATALOG_BYTES:
-            raise OSError(f"larger than {MAX_CATALOG_BYTES // 1024} KiB; not read")
-        return path.read_bytes()
+        try:
+            return read_user_file(path, MAX_CATALOG_BYTES, follow_symlinks=False)
+        except OSError as exc:
+            raise OSError(exc.strerror or str(exc)) from exc
 
     return read
 
@@ -67,17 +68,10 @@ def _documents(read: Reader, file: str, catalog: Catalog) -> list[object]:
         catalog._warn(file, "", f"cannot read: {exc}")
         return []
     try:
-        if "*" in text and any(
-            isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader)
-        ):
-            # an alias can expand exponentially (a "billion laughs" file)
-            catalog._warn(file, "", "anchors and aliases (*name) are not read; file skipped")
-            return []
-        return list(yaml.load_all(text, Loader=_Loader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        catalog._warn(file, "", f"{where}YAML error: {getattr(exc, 'problem', exc)}; file skipped")
+        return load_documents(text, file)
+    except SourceError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        catalog._warn(file, "", f"{where}{exc.problem}; file skipped")
         return []
 
 
@@ -102,21 +96,35 @@ def load_catalog(root: Path, files: Iterable[str], read: Reader | None = None) -
 
 
 def _location_targets(file: str, document: object, catalog: Catalog) -> list[str]:
+    """The files a Location entity names, inside the repository; every other target is
+    skipped with a warning (a remote `url` is not part of this repository: silently)."""
     if not isinstance(document, dict) or str(document.get("kind", "")).lower() != "location":
         return []
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return []
     targets = spec.get("targets") or []
-    if isinstance(spec.get("target"), str):
-        targets = [*targets, spec["target"]] if isinstance(targets, list) else [spec["target"]]
+    if not isinstance(targets, list):
+        catalog._warn(file, "", "location spec.targets must be a list of paths")
+        targets = []
+    if "target" in spec:
+        targets = [*targets, spec["target"]]
     out = []
-    for target in targets if isinstance(targets, list) else []:
-        if not isinstance(target, str) or "://" in target:
+    for target in targets:
+        if not isinstance(target, str):
+            catalog._warn(file, "", f"location target {_shown(target)} is not a path")
+            continue
+        if "://" in target:
             continue  # remote locations are not part of this repository
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(file), target))
-        if joined.startswith(("../", "/")) or joined == "..":
-            catalog._warn(file, "", f"location target {target} is outside the repository")
+        joined, problem = join_inside(posixpath.dirname(file), target)
+        if joined is None:
+            catalog._warn(file, "", f"location target {_shown(target)} {problem}; not read")
             continue
         out.append(joined)
     return out
+
+
+def _shown(value: object) -> str:
+    """A value from the file, quoted and cut short for a one-line warning."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

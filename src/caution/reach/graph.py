@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from caution.globs import Glob, GlobError, compile_glob
 from caution.reach.catalog import Catalog, Entity
 from caution.reach.model import Dependent, TouchedComponent
+from caution.repo_paths import join_inside, repo_path_problem
 
 PATHS_ANNOTATION = "caution.dev/paths"
 TIER_ANNOTATION = "caution.dev/tier"
 SOURCE_LOCATION = "backstage.io/source-location"
 FILE_KINDS = ("component", "resource", "api")
+MAX_TIER = 100  # tiers count from 0 (most critical); beyond this a tier is a typo
 
 
 @dataclass(frozen=True)
@@ -47,25 +49,38 @@ def _dir_glob(directory: str) -> Glob:
     return compile_glob("**" if directory in ("", ".") else f"{directory}/**")
 
 
-def _source_dir(entity: Entity, repo_urls: Iterable[str]) -> str | None:
+def _source_dir(entity: Entity, repo_urls: Iterable[str]) -> tuple[str | None, str | None]:
+    """The directory a `backstage.io/source-location` names inside this repository: (dir,
+    None); (None, None) when it names somewhere else; (None, why) when it is malformed."""
     location = entity.annotations.get(SOURCE_LOCATION, "")
     kind, _, target = location.partition(":")
     if kind not in ("url", "dir") or not target:
-        return None
-    base = posixpath.dirname(entity.file)
+        return None, None
     if target.startswith(("./", "../")) or target in (".", ".."):
-        joined = posixpath.normpath(posixpath.join(base, target))
-        return None if joined.startswith("..") else joined
+        return join_inside(posixpath.dirname(entity.file), target)
+    if kind == "dir":
+        return None, repo_path_problem(target) or "must start with ./ or ../"
     for url in repo_urls:
         url = url.removesuffix(".git").rstrip("/")
         for marker in ("/tree/", "/blob/", "/-/tree/", "/src/"):
             prefix = f"{url}{marker}"
             if target.startswith(prefix):
                 rest = target[len(prefix) :].split("/", 1)  # drop the branch name
-                return rest[1].strip("/") if len(rest) > 1 else ""
+                inner = rest[1].strip("/") if len(rest) > 1 else ""
+                if not inner:
+                    return "", None
+                return join_inside("", inner)
         if target.rstrip("/") == url:
-            return ""
-    return None
+            return "", None
+    return None, None
+
+
+def _path_glob(pattern: str) -> Glob:
+    """A `caution.dev/paths` glob; GlobError when it cannot match a path of the repository."""
+    problem = repo_path_problem(pattern.lstrip("/") or ".")
+    if problem is not None:
+        raise GlobError(f"{pattern!r} {problem}")
+    return compile_glob(pattern)
 
 
 def claims(catalog: Catalog, repo_urls: Iterable[str] = ()) -> list[Claim]:
@@ -81,13 +96,16 @@ def claims(catalog: Catalog, repo_urls: Iterable[str] = ()) -> list[Claim]:
                 if not pattern:
                     continue
                 try:
-                    glob = compile_glob(pattern)
+                    glob = _path_glob(pattern)
                 except GlobError as exc:
                     catalog._warn(entity.file, entity.ref, f"{PATHS_ANNOTATION}: {exc}")
                     continue
                 out.append(Claim(entity.ref, glob, len(pattern.rstrip("*/"))))
             continue
-        source = _source_dir(entity, urls)
+        source, problem = _source_dir(entity, urls)
+        if problem is not None:
+            shown = entity.annotations.get(SOURCE_LOCATION, "")[:80]
+            catalog._warn(entity.file, entity.ref, f"{SOURCE_LOCATION} {shown!r} {problem}")
         if source is not None:
             out.append(Claim(entity.ref, _dir_glob(source), len(source)))
         elif entity.kind == "component":
@@ -120,16 +138,27 @@ def tier_of(entity: Entity, catalog: Catalog, settings: TierSettings) -> int:
             continue
         value = candidate.annotations.get(TIER_ANNOTATION)
         if value is not None:
-            try:
-                return int(value)
-            except ValueError:
-                catalog._warn(
-                    candidate.file, candidate.ref, f"{TIER_ANNOTATION} {value!r} is not a number"
-                )
+            tier = _tier(value)
+            if tier is not None:
+                return tier
+            catalog._warn(
+                candidate.file,
+                candidate.ref,
+                f"{TIER_ANNOTATION} {value[:30]!r} is not a tier (a whole number from 0 to "
+                f"{MAX_TIER})",
+            )
     lifecycle = entity.lifecycle
     if lifecycle is not None and lifecycle in settings.lifecycle_tiers:
         return settings.lifecycle_tiers[lifecycle]
     return settings.default_tier
+
+
+def _tier(text: str) -> int | None:
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 3:
+        return None
+    tier = int(text)
+    return tier if tier <= MAX_TIER else None
 
 
 def reverse_edges(catalog: Catalog) -> dict[str, list[str]]:

@@ -46,6 +46,11 @@ def render_slos(reports: Sequence[tuple[SloConfig, BurnReport]], out: TextIO) ->
             age = None if r.newest is None else r.now - r.newest
             seen = "no events at all" if age is None else f"newest {age:.0f} s old"
             out.write(f"  stale: {seen} — silence is not health; check the event pipeline\n")
+        elif r.unknown:
+            out.write(
+                "  unknown: the buckets are fresh but count no events in 30 days — a budget "
+                "nobody can see is not healthy (deploy gate holds on it too)\n"
+            )
         for w in r.firing:
             out.write(
                 f"  {w.window.severity}: burning {w.long_rate:.1f}x over "

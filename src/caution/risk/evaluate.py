@@ -5,6 +5,7 @@ known yet). Nothing from the test changes is used for fitting, scaling or thresh
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,8 @@ class Split:
 def split(data: Dataset, train_fraction: float, gap_days: float) -> Split:
     if not 0 < train_fraction < 1:
         raise EvaluationError("--train-fraction must be between 0 and 1")
-    if gap_days < 0:
-        raise EvaluationError("--gap-days cannot be negative")
+    if not 0 <= gap_days < math.inf:  # False for NaN too
+        raise EvaluationError("--gap-days must be a number of days, not negative")
     order = sorted(range(len(data)), key=lambda i: data.times[i])
     cut = int(len(order) * train_fraction)
     train, test = order[:cut], order[cut:]

@@ -17,9 +17,14 @@ the label bug (alias buggy); the time date (unix seconds; alias author_date).
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from caution.user_file import MiB, read_user_file
+
+FEATURES_LIMIT = 512 * MiB
 
 FEATURES = (
     "ns",
@@ -89,21 +94,29 @@ def _label(text: str, file: str, line: int) -> int:
 def read_features(path: Path) -> Dataset:
     name = str(path)
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        data = read_user_file(path, FEATURES_LIMIT)
     except OSError as exc:
-        raise FeatureError(f"{name}: cannot read: {exc.strerror}") from exc
-    with handle:
+        raise FeatureError(f"{name}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FeatureError(f"{name}:{line}: not UTF-8 text") from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader)
         except StopIteration:
             raise FeatureError(f"{name}: the file is empty") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise FeatureError(f"{name}:1: {exc}") from exc
         columns: dict[str, int] = {}
         for index, raw in enumerate(header):
             key = raw.strip().lower()
             key = ALIASES.get(key, key)
+            if key in columns and key in (*FEATURES, "bug", "date"):
+                # the first would silently win, and half the file mean something else
+                raise FeatureError(f"{name}:1: column {key!r} appears twice ({raw.strip()!r})")
             columns.setdefault(key, index)
         missing = [c for c in (*FEATURES, "bug", "date") if c not in columns]
         if missing:
@@ -120,7 +133,7 @@ def read_features(path: Path) -> Dataset:
                 rows.append([_number(record[columns[f]], name, line, f) for f in FEATURES])
                 labels.append(_label(record[columns["bug"]], name, line))
                 times.append(_number(record[columns["date"]], name, line, "date"))
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise FeatureError(f"{name}:{reader.line_num}: {exc}") from exc
     if not rows:
         raise FeatureError(f"{name}: no rows")

@@ -17,15 +17,21 @@ DEFAULT_FIX_PATTERN = (
 )
 
 
+MAX_MATURITY_DAYS = 36_500  # a century: beyond it no change is ever old enough
+
+
 class RiskSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     fix_pattern: str = Field(
         default=DEFAULT_FIX_PATTERN,
         description="A Python regular expression: a commit message it matches is a fix",
     )
     maturity_days: float = Field(
-        default=90, ge=0, description="Changes younger than this are unlabelled, not clean"
+        default=90,
+        ge=0,
+        le=MAX_MATURITY_DAYS,
+        description="Changes younger than this are unlabelled, not clean",
     )
 
     @field_validator("fix_pattern")

@@ -16,6 +16,12 @@ is not an outage. Events come as counts per time bucket.
 Silence is not health: when the newest bucket is older than `stale_after` (or there is none),
 the report says `stale` instead of `ok` — a pipeline that stopped delivering events would
 otherwise read as a service that stopped failing.
+
+Nor is emptiness: fresh buckets that count no events at all over the SLO period leave the
+error budget unknown (there is nothing to divide by). `caution slo status` reports that as
+`unknown`, not `ok`, and exits 1; `caution deploy gate` holds on the same budget ("its error
+budget is unknown, which is not safe"). Both read `Budget.unknown`/`BurnReport.unknown`, so a
+budget nobody can see holds a deployment and fails a status check alike.
 """
 
 from __future__ import annotations
@@ -75,11 +81,23 @@ class BurnReport:
         return tuple(w for w in self.windows if w.firing)
 
     @property
+    def unknown(self) -> bool:
+        """No budget figure: no events over the period, however fresh the buckets."""
+        return self.budget_remaining is None
+
+    @property
     def severity(self) -> str:
+        """page, ticket, stale, unknown or ok: only `ok` is healthy."""
         fired = {w.window.severity for w in self.firing}
         if "page" in fired or "ticket" in fired:
             return "page" if "page" in fired else "ticket"
-        return "stale" if self.stale else "ok"
+        if self.stale:
+            return "stale"
+        return "unknown" if self.unknown else "ok"
+
+    @property
+    def healthy(self) -> bool:
+        return self.severity == "ok"
 
 
 def _totals(buckets: Sequence[Bucket], now: float, span: float) -> tuple[float, float]:

@@ -25,6 +25,8 @@ def read_canary_result(path: Path) -> CanaryResult:
     if verdict not in CANARY_VERDICTS:
         raise SampleError(f"{name}: verdict {verdict!r} is not one of {', '.join(CANARY_VERDICTS)}")
     score = doc.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-        raise SampleError(f"{name}: score {score!r} is not a number")
+    if score is not None and (
+        isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 100
+    ):  # `not 0 <= score <= 100` holds for NaN and 1e999 (infinity) too
+        raise SampleError(f"{name}: score {score!r} is not a number from 0 to 100")
     return CanaryResult(verdict, None if score is None else float(score), name)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -96,15 +97,22 @@ class EffectMeasure(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Upper bounds past which a number is a typo, not a setting: a canary allowed to be a
+# thousand times slower is not judged at all, and ten thousand measurements are a week of
+# one-minute intervals.
+MAX_RATIO = 1000.0
+MAX_COUNT = 10_000
 
 
 class EffectSize(_Strict):
     measure: EffectMeasure = EffectMeasure.MEAN_RATIO
-    allowed_increase: float = Field(default=1.0, gt=0)
-    allowed_decrease: float = Field(default=1.0, gt=0)
-    critical_increase: float = Field(default=1.0, gt=0)
-    critical_decrease: float = Field(default=1.0, gt=0)
+    allowed_increase: float = Field(default=1.0, gt=0, le=MAX_RATIO)
+    allowed_decrease: float = Field(default=1.0, gt=0, le=MAX_RATIO)
+    critical_increase: float = Field(default=1.0, gt=0, le=MAX_RATIO)
+    critical_decrease: float = Field(default=1.0, gt=0, le=MAX_RATIO)
 
 
 class SequentialMethod(StrEnum):
@@ -120,9 +128,9 @@ class MetricSequential(_Strict):
     log 2)."""
 
     test: SequentialMethod = SequentialMethod.MEAN
-    scale: float | None = Field(default=None, gt=0)
+    scale: float | None = Field(default=None, gt=0, le=MAX_RATIO)
     exposure: str | None = None
-    min_samples: int = Field(default=5, ge=2)
+    min_samples: int = Field(default=5, ge=2, le=1_000_000)
 
 
 class CanarySequential(_Strict):
@@ -138,7 +146,7 @@ class MetricConfig(_Strict):
     muted: bool = False
     nan_strategy: NanStrategy = NanStrategy.REMOVE
     outliers: Outliers = Outliers.KEEP
-    outlier_factor: float = Field(default=3.0, gt=0)
+    outlier_factor: float = Field(default=3.0, gt=0, le=MAX_RATIO)
     effect_size: EffectSize = EffectSize()
     sequential: MetricSequential = MetricSequential()
     query: str | None = Field(default=None, min_length=1)
@@ -200,12 +208,12 @@ class Analysis(_Strict):
     measurement queries; without it, back to the start of the run."""
 
     interval: Duration | None = None
-    count: int | None = Field(default=None, ge=1)
+    count: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     step: Duration = 60.0  # Kayenta's default step
     lookback: Duration | None = None
-    failure_limit: int = Field(default=0, ge=0)
-    inconclusive_limit: int = Field(default=0, ge=0)
-    consecutive_error_limit: int = Field(default=4, ge=0)
+    failure_limit: int = Field(default=0, ge=0, le=MAX_COUNT)
+    inconclusive_limit: int = Field(default=0, ge=0, le=MAX_COUNT)
+    consecutive_error_limit: int = Field(default=4, ge=0, le=MAX_COUNT)
 
     @model_validator(mode="after")
     def _bounded(self) -> Analysis:
@@ -219,7 +227,7 @@ class Analysis(_Strict):
 
 class CanaryConfig(_Strict):
     metrics: list[MetricConfig] = Field(min_length=1)
-    groups: dict[str, float] = {}
+    groups: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}  # percent of the score
     thresholds: Thresholds = Thresholds()
     sequential: CanarySequential = CanarySequential()
     scopes: Scopes | None = None
@@ -231,9 +239,6 @@ class CanaryConfig(_Strict):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"metric names must be unique: {', '.join(twice)}")
-        for group, weight in self.groups.items():
-            if weight < 0:
-                raise ValueError(f"group {group!r} has a negative weight")
         for metric in self.metrics:
             exposure = metric.sequential.exposure
             if exposure is not None and exposure not in names:

@@ -35,6 +35,7 @@ from caution.repo_path import normal_path
 from caution.rollout.cron import CronError, parse_cron
 from caution.rollout.duration import parse_duration
 from caution.rollout.freeze import CronWindow, DateWindow, Window
+from caution.rollout.slo import PathText
 
 MAX_DURATION = timedelta(days=366)
 
@@ -59,7 +60,7 @@ def load_zone(name: str) -> ZoneInfo:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FreezeWindowSettings(_Strict):
@@ -163,7 +164,7 @@ def _repo_path(value: str | None) -> str | None:
 
 
 class BudgetSettings(_Strict):
-    slos: str = Field(min_length=1, description="SLO file, relative to the configuration")
+    slos: PathText = Field(min_length=1, description="SLO file, relative to the configuration")
     window_days: int = Field(default=28, ge=1, le=366)
 
     _path = field_validator("slos")(classmethod(lambda cls, value: _repo_path(value)))
@@ -186,7 +187,7 @@ class ExemptSettings(_Strict):
 
 
 class ServiceSettings(_Strict):
-    slos: str | None = Field(default=None, min_length=1)
+    slos: PathText | None = Field(default=None, min_length=1)
     freezes: list[FreezeWindowSettings] = []
 
     _path = field_validator("slos")(classmethod(lambda cls, value: _repo_path(value)))

@@ -55,10 +55,16 @@ def format_duration(seconds: float) -> str:
     return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)
 
 
+MAX_SECONDS = 366 * 86400.0  # no interval, step, lookback or staleness is longer than a year
+
+
 def _duration(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError("a duration is text with a unit, like 30s, 5m or 1h")
-    return parse_duration(value)
+    seconds = parse_duration(value)
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"duration {value!r} is longer than 366 days")
+    return seconds
 
 
 # a configuration key holding seconds, written "30s", "5m", "1h30m", "2d"

@@ -33,8 +33,8 @@ class PrometheusClient:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise QueryError(f"--url {url!r}: expected http(s)://host[:port][/path]")
-        if timeout <= 0:
-            raise QueryError("the timeout must be positive")
+        if not 0 < timeout <= 3600:  # False for NaN too
+            raise QueryError(f"--timeout {timeout}: expected seconds above 0, at most 3600")
         self.url = url.rstrip("/")
         self.endpoint = f"{self.url}/api/v1/query_range"
         self.timeout = timeout

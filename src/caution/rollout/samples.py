@@ -8,7 +8,6 @@ canary it never saw.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -23,11 +22,11 @@ class SampleError(ValueError):
 
 def parse_samples(text: str, file: str) -> Samples:
     try:
-        doc = json_file.loads(text, parse_constant=lambda name: _refuse_constant(name, file))
-    except json.JSONDecodeError as exc:
-        raise SampleError(f"{file}:{exc.lineno}: not JSON ({exc.msg})") from exc
-    except json_file.TooDeepError as exc:
-        raise SampleError(f"{file}: not JSON this program can read ({exc})") from exc
+        doc = json_file.parse_json(
+            text, file, parse_constant=lambda name: _refuse_constant(name, file)
+        )
+    except json_file.JsonFileError as exc:
+        raise SampleError(str(exc)) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("metrics"), dict):
         raise SampleError(f'{file}: expected {{"metrics": {{"name": [numbers…]}}}}')
     samples: Samples = {}

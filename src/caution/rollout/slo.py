@@ -14,35 +14,48 @@ The events path is relative to the configuration file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from caution.json_file import JsonFileError, read_json
+from caution.repo_paths import text_problem
 from caution.rollout.burn import Bucket, Budget, BurnReport, assess_burn, error_budget
 from caution.rollout.duration import Duration
 from caution.rollout.samples import SampleError, finite
 from caution.yaml_source import SourceDoc, read_yaml, validate_at
 
 
+def _path_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(f"the path {value!r} {problem}")
+    return value
+
+
+# a file a configuration names: no NUL (a ValueError in every os call), no line breaks
+PathText = Annotated[str, AfterValidator(_path_text)]
+
+
 class SloConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     objective: float = Field(gt=0, lt=100)
-    min_events: float = Field(default=0, ge=0)
-    events: str = Field(min_length=1)
+    min_events: float = Field(default=0, ge=0, le=2.0**53)  # as event counts themselves
+    events: PathText = Field(min_length=1)
     stale_after: Duration = 15 * 60.0  # seconds; written like "15m"
 
 
 class SloFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     slos: list[SloConfig] = Field(min_length=1)
 
 
-def load_slos(path: Path) -> list[SloConfig]:
-    return slos_from_doc(read_yaml(path, str(path)))
+def load_slos(path: Path, *, follow_symlinks: bool = True) -> list[SloConfig]:
+    """The SLOs of `path`; `follow_symlinks=False` when another file named it."""
+    return slos_from_doc(read_yaml(path, str(path), follow_symlinks=follow_symlinks))
 
 
 def slos_from_doc(doc: SourceDoc) -> list[SloConfig]:
@@ -57,9 +70,10 @@ _EXACT = 2.0**53
 
 
 def read_buckets(path: Path) -> list[Bucket]:
-    """Event counts per time bucket; every problem names the file and the bucket."""
+    """Event counts per time bucket; every problem names the file and the bucket. The SLO
+    file names this one, so a link is not followed (nor a FIFO, device or huge file read)."""
     try:
-        doc = read_json(path)
+        doc = read_json(path, follow_symlinks=False)
     except JsonFileError as exc:
         raise SampleError(str(exc)) from exc
     return buckets_from_json(doc, path)
@@ -102,7 +116,7 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
     to the configuration."""
     reports = []
     for slo in load_slos(config):
-        buckets = read_buckets((config.parent / slo.events).resolve())
+        buckets = read_buckets(config.parent / slo.events)
         report = assess_burn(
             buckets,
             slo.objective / 100,
@@ -114,12 +128,14 @@ def slo_status(config: Path, now: float) -> list[tuple[SloConfig, BurnReport]]:
     return reports
 
 
-def slo_budgets(config: Path, now: float, span: float) -> list[tuple[SloConfig, Budget]]:
+def slo_budgets(
+    config: Path, now: float, span: float, *, follow_symlinks: bool = True
+) -> list[tuple[SloConfig, Budget]]:
     """Each SLO of `config` with its error budget over the `span` seconds before `now`,
     from the same event files as `slo_status`."""
     budgets = []
-    for slo in load_slos(config):
-        buckets = read_buckets((config.parent / slo.events).resolve())
+    for slo in load_slos(config, follow_symlinks=follow_symlinks):
+        buckets = read_buckets(config.parent / slo.events)
         budgets.append((slo, slo_budget(slo, buckets, now, span)))
     return budgets
 
