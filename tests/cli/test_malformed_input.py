@@ -326,6 +326,8 @@ def test_the_deploy_gates_slo_files_are_bounded_reads(repo: Repo) -> None:
         caution("-C", str(repo.path), "deploy", "gate", "--service", "x"),
         "ops/events.json: cannot read: a FIFO",
     )
+    work_tree_slos.unlink()
+    events.unlink()
     repo.commit("absolute events", {"ops/slos.yml": slos.replace("events.json", "/dev/zero")})
     input_error(
         caution("-C", str(repo.path), "deploy", "gate", "--service", "x"),
