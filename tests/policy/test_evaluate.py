@@ -266,7 +266,8 @@ PREDICATES = [
     ({"provenance": {"tools_in": ["claude-code", "cursor"]}}, {}, True),
     ({"provenance": {"tools_in": ["copilot"]}}, {}, False),
     ({"provenance": {"ai_fraction": "> 0.5"}}, {"ai_lines": 8}, True),
-    ({"provenance": {"ai_fraction": "> 0.5"}}, {"ai_lines": 2}, False),
+    # a record no source of the policy trusts may not lower an assisted commit's share
+    ({"provenance": {"ai_fraction": "> 0.5"}}, {"ai_lines": 2}, True),
     ({"provenance": {"ai_fraction": ">= 1"}}, {}, True),  # no records: every line counts as AI
     ({"provenance": {"ai_fraction": "> 0"}}, {"level": "unknown", "tools": ()}, False),
     ({"modified_lines": {"additions": "> 5"}}, {}, True),

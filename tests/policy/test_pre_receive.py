@@ -393,3 +393,15 @@ def test_the_first_policy_lands_signed_and_then_governs(
     assert refused.returncode != 0
     assert "REFUSED: pending" in refused.stderr
     assert "bootstrap" not in refused.stderr
+
+
+@pytest.mark.parametrize("ref", ["refs/tags/main", "refs/tags/origin/main", "refs/main"])
+def test_a_ref_named_like_a_protected_branch_is_refused(shop: tuple[Path, Repo], ref: str) -> None:
+    """`main` must name one thing wherever it is resolved: a tag of that name is how a
+    change would swap the policy a gate reads."""
+    server, work = shop
+    work.git("checkout", "-q", "-b", "feature")
+    ai_change(work)
+    refused = push(work, f"feature:{ref}")
+    assert refused.returncode != 0 and "named like the protected branch" in refused.stderr
+    assert tip(server, ref) is None

@@ -43,6 +43,7 @@ def tree_patch(repo: Path, old: str, new: str) -> list[FilePatch]:
             "--indent-heuristic",
             "-M50%",
             "-O/dev/null",
+            "--ignore-submodules=none",
             "--src-prefix=a/",
             "--dst-prefix=b/",
             "--end-of-options",

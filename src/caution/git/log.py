@@ -32,6 +32,7 @@ _LOG_OPTIONS = (
     "--no-textconv",
     "--no-mailmap",
     "--no-notes",
+    "--ignore-submodules=none",  # .gitmodules may say `ignore = all`: never hide a gitlink
 )
 _NUMSTAT = ("--numstat", "-M")
 _RAW_ONLY = ("--raw", "--no-renames", "--no-abbrev")
@@ -316,6 +317,7 @@ def diff_files(repo: Path, base: str, head: str) -> list[FileChange]:
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            "--ignore-submodules=none",
             "--end-of-options",
             base,
             head,

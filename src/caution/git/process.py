@@ -24,6 +24,14 @@ _CONFIG = (
     "log.showSignature=false",
     "-c",
     "diff.external=",
+    # what a diff shows must not depend on the user's configuration: submodules always as
+    # their commit ids, never hidden; hunks never merged across the lines between them
+    "-c",
+    "diff.ignoreSubmodules=none",
+    "-c",
+    "diff.submodule=short",
+    "-c",
+    "diff.interHunkContext=0",
 )
 
 

@@ -28,20 +28,30 @@ class Change:
 
     @property
     def ai_fraction(self) -> float | None:
-        """Share of added lines written with AI: line-level records where they exist;
-        otherwise every line of an assisted or autonomous commit counts as AI (an upper
-        bound: unknown is not safe)."""
-        ai = total = 0
+        """Share of the lines the change adds (the merge result's) that AI wrote, as an
+        upper bound: every added line of an assisted or autonomous commit counts as AI
+        unless a line-level record the policy trusts says fewer; a record anyone could
+        write (the change's own Agent Trace, open git notes) may only add AI lines. Unknown
+        when a count is missing, or when a merge commit made with AI may have edits of its
+        own that no per-commit count shows."""
+        total = self.additions
+        if total is None:
+            return None
+        ai = 0
         for item in self.provenance.commits:
-            added = item.lines.added
-            if added is None or any(f.binary for f in item.commit.files):
-                return None  # unknown (binary or `-diff` files): rules treat it as matching
-            total += added
-            if item.lines.ai is not None:
-                ai += item.lines.ai
-            elif item.level.value in ("assisted", "autonomous"):
-                ai += added
-        return ai / total if total else 0.0
+            made_with_ai = item.level.value in ("assisted", "autonomous")
+            if item.commit.is_merge:
+                if made_with_ai:
+                    return None
+                continue
+            added, claimed = item.lines.added, item.lines.ai
+            if added is None:
+                return None
+            if made_with_ai:
+                ai += claimed if claimed is not None and item.lines.trusted else added
+            elif claimed:
+                ai += claimed
+        return min(ai, total) / total if total else 0.0
 
 
 def change_from_provenance(

@@ -73,6 +73,8 @@ class _PersonModel(_Strict):
     name: str | None = None
     github: str | None = Field(default=None, min_length=1)
     gitlab: str | None = Field(default=None, min_length=1)
+    github_id: int | None = Field(default=None, ge=1)
+    gitlab_id: int | None = Field(default=None, ge=1)
 
 
 class _RosterModel(_Strict):
@@ -273,7 +275,16 @@ def _roster(doc: SourceDoc, value: Any, tree: Tree | None) -> Roster:
     if signers is not None and tree is not None and tree.read(signers) is None:
         raise doc.error(where, f"allowed_signers file {signers} not found")
     people = tuple(
-        Person(pid, tuple(p.emails), tuple(p.roles), tuple(p.teams), p.github, p.gitlab)
+        Person(
+            pid,
+            tuple(p.emails),
+            tuple(p.roles),
+            tuple(p.teams),
+            p.github,
+            p.gitlab,
+            p.github_id,
+            p.gitlab_id,
+        )
         for pid, p in model.people.items()
     )
     for forge in ("github", "gitlab"):

@@ -25,6 +25,14 @@ from caution.git.patch import FilePatch, Hunk
 
 CONTEXT = 20
 MAX_SCANNED_CONTEXT = 2048
+BUDGET = 2_000_000  # candidate places compared in all, per fingerprint
+
+
+class TooCostlyError(Exception):
+    """Anchoring would take longer than a check may: the change gets no fingerprint, so no
+    approval carries to it (the safe answer; an approval of the head itself still counts)."""
+
+
 VERSION = "caution-fingerprint/1"
 _BOF = b"\x00<start of file>"
 _EOF = b"\x00<end of file>"
@@ -40,13 +48,19 @@ def git_lines(text: bytes) -> list[bytes]:
     return lines
 
 
-def _occurrences(lines: list[bytes], window: list[bytes], limit: int = 2) -> int:
-    """How many times `window` occurs in `lines` (counting stops at `limit`)."""
+def _occurrences(
+    starts: list[int], lines: list[bytes], window: list[bytes], budget: list[int], limit: int = 2
+) -> int:
+    """How many times `window` occurs in `lines` (counting stops at `limit`), trying only
+    the places `starts` where its first line stands; each try is spent from `budget`."""
     if not window:
         return len(lines) + 1
-    first, size, found = window[0], len(window), 0
-    for start in range(len(lines) - size + 1):
-        if lines[start] == first and lines[start : start + size] == window:
+    size, found = len(window), 0
+    budget[0] -= len(starts)
+    if budget[0] < 0:
+        raise TooCostlyError
+    for start in starts:
+        if lines[start : start + size] == window:
             found += 1
             if found >= limit:
                 break
@@ -57,9 +71,18 @@ class _OldFile:
     """The old file's lines framed by start and end markers, with its 20-line windows
     counted once so that most hunks are anchored without a scan."""
 
-    def __init__(self, text: bytes) -> None:
+    def __init__(self, text: bytes, budget: list[int]) -> None:
         self.lines: list[bytes] = [_BOF, *git_lines(text), _EOF]
         self._counts: Counter[tuple[bytes, ...]] | None = None
+        self._starts: dict[bytes, list[int]] | None = None
+        self._budget = budget
+
+    def starts(self, line: bytes) -> list[int]:
+        if self._starts is None:
+            self._starts = {}
+            for index, each in enumerate(self.lines):
+                self._starts.setdefault(each, []).append(index)
+        return self._starts.get(line, [])
 
     def counts(self) -> Counter[tuple[bytes, ...]]:
         if self._counts is None:
@@ -86,7 +109,8 @@ class _OldFile:
                 if counts[tuple(before)] == 1 or counts[tuple(after)] == 1:
                     return k, before, after
             middle = list(self.lines[hunk.old_start + 1 : hunk.old_start + 1 + hunk.old_count])
-            if _occurrences(self.lines, [*before, *middle, *after]) == 1:
+            window = [*before, *middle, *after]
+            if _occurrences(self.starts(window[0]), self.lines, window, self._budget) == 1:
                 return k, before, after
             # past a few thousand lines, anchor at the file's ends: scanning a long, repetitive
             # file for ever wider windows would cost more than it could tell
@@ -108,10 +132,18 @@ def fingerprint(files: Sequence[FilePatch], old_blobs: dict[str, bytes]) -> str 
     None for an empty change: nothing to carry."""
     if not files:
         return None
+    try:
+        return _fingerprint(files, old_blobs)
+    except TooCostlyError:
+        return None
+
+
+def _fingerprint(files: Sequence[FilePatch], old_blobs: dict[str, bytes]) -> str:
+    budget = [BUDGET]
     digest = hashlib.sha256(VERSION.encode())
     for patch in files:
         _field(digest, b"F", b"\n".join(patch.header))
-        old = _OldFile(old_blobs.get(patch.old_blob, b"") if patch.old_blob else b"")
+        old = _OldFile(old_blobs.get(patch.old_blob, b"") if patch.old_blob else b"", budget)
         for hunk in patch.hunks:
             k, before, after = old.anchor(hunk)
             _field(digest, b"K", str(k).encode())

@@ -21,7 +21,7 @@ from pathlib import Path
 from caution import json_file
 from caution.git.model import Commit
 from caution.policy.model import Config
-from caution.policy.tree import Tree, is_inside
+from caution.policy.tree import Tree, is_inside, through_link
 from caution.rollout.burn import DAY
 from caution.rollout.exempt import exempt_markers, unmarked_commits
 from caution.rollout.freeze import FreezeStatus, SloBudget, freeze_status
@@ -59,13 +59,21 @@ def _read_events(files: DeployFiles, path: str) -> bytes:
     data = files.tree.read(path)
     if data is not None:
         return data
-    if path in files.changed or path.lower() in {p.lower() for p in files.changed}:
+    wanted = path.lower()
+    touched = [
+        p
+        for p in files.changed
+        if wanted == p.lower() or wanted.startswith(p.lower().rstrip("/") + "/")
+    ]
+    if touched:  # the file itself, or a folder (or link) on its way
         raise SampleError(
-            f"{path}: the change itself adds or edits these SLO events, so they cannot be "
-            "trusted; export them outside the change"
+            f"{path}: the change itself adds or edits these SLO events ({touched[0]}), so "
+            "they cannot be trusted; export them outside the change"
         )
     if files.runtime is None:
         raise SampleError(f"{path}: no such file")
+    if through_link(files.runtime, path):
+        raise SampleError(f"{path}: cannot read: a symbolic link on the way, not followed")
     try:  # the SLO file names it: a link is not followed, nor a FIFO or device read
         return read_user_file(files.runtime / path, follow_symlinks=False)
     except OSError as exc:

@@ -25,6 +25,8 @@ class Person:
     teams: tuple[str, ...] = ()
     github: str | None = None  # forge logins, for reviews as approvals
     gitlab: str | None = None
+    github_id: int | None = None  # the account's number: a login can be renamed and taken
+    gitlab_id: int | None = None
 
     def has_email(self, email: str) -> bool:
         return email.lower() in (e.lower() for e in self.emails)

@@ -498,28 +498,33 @@ class RiskCondition(Strict):
 @register("risk", RiskCondition)
 def risk(config: RiskCondition, change: Change, roster: Roster) -> Outcome:
     """The riskiest commit of the change decides. Without a training set the risk is
-    unknown (rules that should wait for the first training say `on_unknown: skip`)."""
+    unknown (rules that should wait for the first training say `on_unknown: skip`), and so
+    is a merge commit's own edits, which no commit's metrics describe."""
     found = change.facts.get("risk")
     top = getattr(found, "max_probability", None)
     percentile = getattr(found, "max_percentile", None)
-    if found is None or top is None or percentile is None:
+    if found is None:
         return unknown("risk is unknown (no training set: run `caution risk train`)")
+    unscored: tuple[str, ...] = getattr(found, "unscored", ())
     parts = []
-    if config.probability is not None:
-        holds = config.probability.holds(top)
-        parts.append(
-            Outcome(
-                holds, f"risk probability {top:.2f}" + (f" {config.probability}" if holds else "")
-            )
+    if top is not None and percentile is not None:
+        if config.probability is not None:
+            holds = config.probability.holds(top)
+            shown = f"risk probability {top:.2f}" + (f" {config.probability}" if holds else "")
+            parts.append(Outcome(holds, shown))
+        if config.percentile is not None:
+            holds = config.percentile.holds(percentile)
+            shown = f"risk percentile {percentile}" + (f" {config.percentile}" if holds else "")
+            parts.append(Outcome(holds, shown))
+        known = all_of(parts)
+        if known.matched or not unscored:
+            return known
+    if unscored:
+        return unknown(
+            f"risk is unknown for merge commit {unscored[0][:10]}, whose own edits no "
+            "commit's metrics describe"
         )
-    if config.percentile is not None:
-        holds = config.percentile.holds(percentile)
-        parts.append(
-            Outcome(
-                holds, f"risk percentile {percentile}" + (f" {config.percentile}" if holds else "")
-            )
-        )
-    return all_of(parts)
+    return unknown("risk is unknown: the change has no commit to score")
 
 
 # --- deploy --------------------------------------------------------------------------------------

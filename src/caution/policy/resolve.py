@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from caution import json_file
@@ -30,6 +30,7 @@ from caution.git.history import (
     shallow_commits,
 )
 from caution.git.merge import MergeError, is_ancestor, merge_result, tree_of
+from caution.git.patch import PatchError
 from caution.git.repo import (
     branches_at,
     default_branch,
@@ -118,9 +119,10 @@ def forge_pull_request(env: Mapping[str, str]) -> PullRequest | None:
 @dataclass(frozen=True)
 class Target:
     sha: str
-    ref: str  # what was resolved: `main`, `origin/main`
+    ref: str  # as shown: `main`, `origin/main`, or the commit expression given
     name: str  # the branch name approvals use: `main`
     remote: str | None  # the remote it came from, for fetching
+    full: str = ""  # the full ref it was read from (`refs/remotes/origin/main`), or the sha
 
 
 def _only_remote(repo: Path) -> str | None:
@@ -130,20 +132,53 @@ def _only_remote(repo: Path) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-def resolve_target(repo: Path, name: str) -> Target | None:
-    """`name`, else `origin/name` (or the one configured remote's): CI checkouts have no
-    local branch for the target, only its remote-tracking ref."""
-    sha = resolve(repo, name)
-    if sha is not None:
-        remote = next((r for r in remotes(repo) if name.startswith(f"{r}/")), None)
-        return Target(sha, name, short_branch(repo, name), remote or _only_remote(repo))
-    remote = _only_remote(repo)
-    if remote is not None and not name.startswith("refs/"):
-        ref = f"{remote}/{name}"
-        sha = resolve(repo, f"refs/remotes/{ref}")
-        if sha is not None:
-            return Target(sha, ref, name, remote)
+def _branch_ref(repo: Path, name: str) -> tuple[str, str, str | None] | None:
+    """(full ref, branch name, remote) of the branch `name` names: a local branch, a
+    remote-tracking `REMOTE/NAME`, or NAME on the one remote. Only branch refs: a tag named
+    `main` or `origin/main` must never stand in for the branch."""
+    known = remotes(repo)
+    if name.startswith("refs/heads/"):
+        return name, name.removeprefix("refs/heads/"), _only_remote(repo)
+    if name.startswith("refs/remotes/"):
+        rest = name.removeprefix("refs/remotes/")
+        remote, _, branch = rest.partition("/")
+        return name, branch or rest, remote if remote in known else None
+    if name.startswith("refs/"):
+        return None
+    if resolve(repo, f"refs/heads/{name}") is not None:
+        return f"refs/heads/{name}", name, _only_remote(repo)
+    first, _, rest = name.partition("/")
+    if rest and resolve(repo, f"refs/remotes/{name}") is not None:
+        return f"refs/remotes/{name}", rest, first if first in known else None
+    only = _only_remote(repo)
+    if only is not None and resolve(repo, f"refs/remotes/{only}/{name}") is not None:
+        return f"refs/remotes/{only}/{name}", name, only
     return None
+
+
+def resolve_target(repo: Path, name: str) -> Target | None:
+    """The branch `name` names (`NAME`, else `origin/NAME`: CI checkouts have no local
+    branch for the target, only its remote-tracking ref), else a commit given by id or
+    expression. A tag is refused: a change merges into a branch, and a tag called like the
+    branch is how an attacker would swap the policy that judges the change."""
+    found = _branch_ref(repo, name)
+    if found is not None:
+        full, branch, remote = found
+        sha = resolve(repo, full)
+        if sha is None:
+            return None
+        shown = full.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+        return Target(sha, shown, branch, remote, full)
+    if name.startswith("refs/tags/") or resolve(repo, f"refs/tags/{name}") is not None:
+        raise ChangeError(f"{name} is a tag, not a branch: give the branch the change merges into")
+    sha = resolve(repo, name)
+    return None if sha is None else Target(sha, name, "", _only_remote(repo), sha)
+
+
+def resolve_head(repo: Path, name: str) -> str | None:
+    """The commit `name` names, a branch before a tag of the same name."""
+    found = _branch_ref(repo, name) if name != "HEAD" else None
+    return resolve(repo, found[0] if found is not None else name)
 
 
 def _target_name(repo: Path, left: str, sha: str) -> str | None:
@@ -189,7 +224,7 @@ def _draft(repo: Path, spec: str | None, target: str | None, env: Mapping[str, s
         else:
             spec = f"{chosen}..HEAD"
     left, right = _split(spec)
-    head = resolve(repo, right)
+    head = resolve_head(repo, right)
     if head is None:
         raise ChangeError(f"{right}: not a commit")
     notes: list[str] = []
@@ -201,15 +236,12 @@ def _draft(repo: Path, spec: str | None, target: str | None, env: Mapping[str, s
     found = resolve_target(repo, left)
     if found is None:
         raise ChangeError(f"{left}: not a commit (nor {left!r} on a remote)")
-    if found.ref != left:
+    if found.ref != left and found.name == left:
         notes.append(f"target {left} is not a local branch: using {found.ref}")
     if target is not None and left != target:
-        name = short_branch(repo, target)
-        found = Target(found.sha, found.ref, name, found.remote)
-    elif not is_branch(repo, found.ref):
-        found = Target(
-            found.sha, found.ref, _target_name(repo, left, found.sha) or "", found.remote
-        )
+        found = replace(found, name=short_branch(repo, target))
+    elif not found.name:
+        found = replace(found, name=_target_name(repo, left, found.sha) or "")
     return _Draft(found, head, right, notes)
 
 
@@ -223,12 +255,13 @@ def _pull_request_head(
     if len(parents) != 2:
         return None
     first, second = parents
+    on_target = first == draft.target.sha or (pull is not None and first == pull.base_sha)
+    if not on_target:
+        return None  # a merge onto something else is not the target's merge: judge it whole
     if pull is not None and pull.head_sha and second == pull.head_sha:
         how = f"{pull.forge} pull request" + (f" #{pull.number}" if pull.number else "")
-    elif first == draft.target.sha or (pull is not None and first == pull.base_sha):
-        how = "a merge commit whose first parent is the target"
     else:
-        return None
+        how = "a merge commit whose first parent is the target"
     try:
         clean = merge_result(repo, first, second) == tree_of(repo, draft.head)
     except GitError:
@@ -236,6 +269,21 @@ def _pull_request_head(
     if not clean:
         return None  # the merge commit adds something of its own: judge it as it is
     return second, how
+
+
+def _same_base(repo: Path, draft: _Draft, pull: PullRequest | None) -> None:
+    """The target must be the branch the forge says the pull request merges into: its tip
+    at or after the base commit the forge names. Otherwise another ref (a tag, a stale
+    branch) is judging the change, and the gate refuses rather than guess."""
+    if pull is None or not pull.base_sha or resolve(repo, pull.base_sha) is None:
+        return
+    if pull.base_ref and draft.target.name and draft.target.name != pull.base_ref:
+        return  # judged against another branch on purpose (--target): nothing to compare
+    if not is_ancestor(repo, pull.base_sha, draft.target.sha):
+        raise ChangeError(
+            f"{draft.target.ref} ({draft.target.sha[:10]}) is not the pull request's base: "
+            f"the forge names {pull.base_sha[:10]} on {pull.base_ref or 'its target'}"
+        )
 
 
 def _complete_history(
@@ -263,9 +311,9 @@ def _complete_history(
                 f"{gap.message()} (fetching from {remote} failed: {exc})"
             ) from exc
         fetched += step
-        target = resolve(repo, draft.target.ref)
+        target = resolve(repo, draft.target.full)
         if target is not None:
-            draft.target = Target(target, draft.target.ref, name, remote)
+            draft.target = replace(draft.target, sha=target, full=draft.target.full or target)
         gap = history_gap(repo, draft.target.sha, draft.head)
         if gap is None:
             draft.notes.append(
@@ -292,6 +340,7 @@ def resolve_change(
     env = os.environ if env is None else env
     draft = _draft(repo, spec, target, env)
     _complete_history(repo, draft, may_fetch=may_fetch, report=report)
+    _same_base(repo, draft, forge_pull_request(env))
     pull = forge_pull_request(env)
     found = _pull_request_head(repo, draft, pull)
     if found is not None:
@@ -328,7 +377,10 @@ def _has_base(repo: Path, draft: _Draft) -> bool:
 def change_fingerprint(repo: Path, change: ResolvedChange) -> str | None:
     """The fingerprint of what the change does to its target (see `fingerprint.py`); None
     for an empty change or when an old file is missing from this clone."""
-    files = tree_patch(repo, change.target_tree, change.merged_tree)
+    try:
+        files = tree_patch(repo, change.target_tree, change.merged_tree)
+    except PatchError:
+        return None  # a patch this reader cannot follow: nothing can carry to it
     blobs = old_blobs(repo, files)
     if any(f.old_blob and f.hunks and f.old_blob not in blobs for f in files):
         return None

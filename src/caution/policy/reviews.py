@@ -38,8 +38,9 @@ class ForgeReview:
     login: str
     commit: str | None  # None: the forge does not say (GitLab)
     state: str  # APPROVED, CHANGES_REQUESTED, DISMISSED
-    id: str = ""
+    id: str = ""  # the review's
     bot: bool = False
+    user_id: int | None = None  # the account's number, which a rename does not change
 
 
 def _github(data: list[Any]) -> list[ForgeReview]:
@@ -64,6 +65,7 @@ def _github(data: list[Any]) -> list[ForgeReview]:
             state,
             str(item.get("id", "")),
             user.get("type") == "Bot" or login.lower().endswith("[bot]"),
+            _number(user.get("id")),
         )
     return list(latest.values())
 
@@ -79,8 +81,13 @@ def _gitlab(data: dict[str, Any]) -> list[ForgeReview]:
             raise ReviewsError(f"approved_by {index} has no user.username")
         login = user["username"]
         bot = bool(user.get("bot")) or login.endswith("-bot") or "_bot_" in login
-        out.append(ForgeReview("gitlab", login, None, "APPROVED", str(user.get("id", "")), bot))
+        user_id = _number(user.get("id"))
+        out.append(ForgeReview("gitlab", login, None, "APPROVED", str(user_id or ""), bot, user_id))
     return out
+
+
+def _number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def parse_reviews(data: Any) -> list[ForgeReview]:
@@ -94,7 +101,9 @@ def parse_reviews(data: Any) -> list[ForgeReview]:
     )
 
 
-def _verdict(review: ForgeReview, known: bool, commit: str | None) -> tuple[bool, str]:
+def _verdict(
+    review: ForgeReview, known: bool, commit: str | None, pinned: int | None = None
+) -> tuple[bool, str]:
     where = f"{review.forge} review {review.id}".rstrip()
     if review.state != "APPROVED":
         word = "dismissed" if review.state == "DISMISSED" else "requests changes"
@@ -103,6 +112,11 @@ def _verdict(review: ForgeReview, known: bool, commit: str | None) -> tuple[bool
         return False, f"{review.login} is a bot; AI never approves"
     if not known:
         return False, f"{review.forge} user {review.login} is not in the roster"
+    if pinned is not None and review.user_id != pinned:
+        return False, (
+            f"{review.forge} user {review.login} is account {review.user_id}, not the "
+            f"roster's {pinned} (a renamed login taken by someone else?)"
+        )
     if commit is None:
         return False, (
             "GitLab approvals name no commit: read them in the merge request's pipeline, "
@@ -119,7 +133,10 @@ def review_approvals(
     for review in reviews:
         person = roster.by_login(review.forge, review.login)
         commit = review.commit if review.forge == "github" else gitlab_commit
-        valid, reason = _verdict(review, person is not None, commit)
+        pinned = None
+        if person is not None:
+            pinned = person.github_id if review.forge == "github" else person.gitlab_id
+        valid, reason = _verdict(review, person is not None, commit, pinned)
         out.append(
             Approval(
                 person.id if person is not None else f"{review.forge}:{review.login}",

@@ -30,7 +30,7 @@ class Tree:
         if self.rev is not None:
             return read_file_at(self.root, self.rev, path)
         target = self.root / path
-        if target.is_symlink() or not target.exists():
+        if through_link(self.root, path) or not target.exists():
             return None
         try:
             return read_user_file(target, CONFIG_LIMIT, follow_symlinks=False)
@@ -38,6 +38,17 @@ class Tree:
             raise SourceError(path, None, f"cannot read: {exc.strerror}") from exc
         except OSError:
             return None
+
+
+def through_link(root: Path, path: str) -> bool:
+    """Whether any component of `path` under `root` is a symbolic link: a committed link
+    to a folder would lead a read of `ops/data/x.json` anywhere."""
+    current = root
+    for part in posixpath.normpath(path).split("/"):
+        current = current / part
+        if current.is_symlink():
+            return True
+    return False
 
 
 def is_inside(path: str) -> bool:

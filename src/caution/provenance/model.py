@@ -53,6 +53,7 @@ class LineCounts:
     ai: int | None = None
     human: int | None = None
     unknown: int | None = None
+    trusted: bool = False  # the record's source may say lines are not AI (policy's trust)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 import tarfile
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from caution import json_file
@@ -62,28 +62,33 @@ def module_of(path: str, packages: dict[str, str]) -> str | None:
     return None
 
 
-@contextmanager
-def _on_path(folders: list[str]) -> Iterator[None]:
-    saved = list(sys.path)
-    sys.path[:0] = folders
-    try:
-        yield
-    finally:
-        sys.path[:] = saved
+class ImportGraphError(Exception):
+    """The import graph could not be built: the code's reach is unknown."""
 
 
 def build_graph(repo: Path, packages: dict[str, str]) -> dict[str, list[str]]:
-    """module → modules it imports, within `packages` (grimp does the parsing)."""
-    import grimp  # imported here: only `caution reach` pays for it
-
+    """module → modules it imports, within `packages`: grimp parses them in a process of
+    its own (`grimp_worker.py`), so a package named like a module caution uses can shadow
+    nothing here. Packages named like the standard library are left out."""
     folders = sorted({str(repo / parent) if parent else str(repo) for parent in packages.values()})
-    with _on_path(folders):
-        for name in packages:
-            sys.modules.pop(name, None)
-        graph = grimp.build_graph(
-            *sorted(packages), include_external_packages=False, cache_dir=None
+    command = [sys.executable, "-I", "-m", "caution.reach.grimp_worker", *folders, "--"]
+    try:
+        proc = subprocess.run(
+            [*command, *sorted(packages)], capture_output=True, timeout=300, check=False
         )
-    return {m: sorted(graph.find_modules_directly_imported_by(m)) for m in sorted(graph.modules)}
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ImportGraphError(f"the import graph could not be built: {exc}") from exc
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ImportGraphError(
+            f"the import graph could not be built: {lines[-1] if lines else proc.returncode}"
+        )
+    try:
+        data = json_file.loads(proc.stdout.decode("utf-8"))
+        graph = data["graph"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ImportGraphError(f"the import graph could not be read: {exc}") from exc
+    return {str(k): [str(x) for x in v] for k, v in graph.items()}
 
 
 def _tree_key(repo: Path) -> str | None:
@@ -169,6 +174,9 @@ def code_reach(
     modules = sorted({m for f in changed_files if (m := module_of(f, packages)) is not None})
     if not modules:
         return CodeReach()
-    graph = import_graph(repo, packages, rev)
+    try:
+        graph = import_graph(repo, packages, rev)
+    except ImportGraphError as exc:
+        return CodeReach(tuple(modules), (), str(exc))
     present = [m for m in modules if m in graph]
     return CodeReach(tuple(modules), tuple(importers_of(present, graph)))

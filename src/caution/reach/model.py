@@ -26,6 +26,7 @@ class Dependent:
 class CodeReach:
     changed_modules: tuple[str, ...] = ()
     importers: tuple[str, ...] = ()
+    problem: str | None = None  # why the importers are unknown
 
 
 @dataclass(frozen=True)

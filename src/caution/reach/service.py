@@ -131,7 +131,13 @@ def reach_of_files(
         code=code if code is not None else CodeReach(),
         iac=read_plan(plan) if plan is not None else None,
         unowned_files=tuple(f for f in files if f not in claimed),
-        warnings=tuple([*warnings, *(str(w) for w in catalog.warnings)]),
+        warnings=tuple(
+            [
+                *warnings,
+                *(str(w) for w in catalog.warnings),
+                *([code.problem] if code is not None and code.problem else []),
+            ]
+        ),
         catalog_refs=tuple(sorted(catalog.entities)),
         ownerless_files=tuple(f for f in files if f not in owned),
     )

@@ -122,9 +122,9 @@ def _notes(result: CheckResult) -> list[str]:
 def render_check(result: CheckResult, console: Console) -> None:
     decision = result.decision
     change = result.change
-    head = Text(f"caution check {change.range}: ")
+    head = Text(f"caution check {plain(change.range)}: ")
     head.append(decision.decision.upper(), style=DECISION_STYLE[decision.decision])
-    head.append(f" — {decision.summary}")
+    head.append(f" — {plain(decision.summary)}")
     console.print(head, highlight=False)
     prov = change.provenance
     tools = f" ({', '.join(prov.tools)})" if prov.tools else ""
@@ -149,8 +149,8 @@ def render_check(result: CheckResult, console: Console) -> None:
             continue
         line = Text("  ")
         line.append(f"{STATUS_MARK[rule.status]} {rule.status:<9}", style=STATUS_STYLE[rule.status])
-        line.append(f" {rule.name}", style="bold" if rule.status != SKIPPED else "dim")
-        line.append(f" — {rule.reason}", style="dim" if rule.status == SKIPPED else "")
+        line.append(f" {plain(rule.name)}", style="bold" if rule.status != SKIPPED else "dim")
+        line.append(f" — {plain(rule.reason)}", style="dim" if rule.status == SKIPPED else "")
         console.print(line, highlight=False)
         if rule.unknown and rule.status != SKIPPED:
             console.print(
@@ -160,7 +160,8 @@ def render_check(result: CheckResult, console: Console) -> None:
                 markup=False,
             )
         if rule.missing:
-            console.print(f"      missing: {rule.missing}", style="yellow", highlight=False)
+            text = f"      missing: {plain(rule.missing)}"
+            console.print(text, style="yellow", highlight=False, markup=False)
         for approval in rule.approvals:
             mark = "counts" if approval.valid else "does not count"
             console.print(

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from caution.git.errors import GitError
 from caution.git.log import read_commits, rev_list, revision_args
+from caution.git.merge import merge_result, tree_of
 from caution.git.model import Commit
 from caution.git.process import run_git
+from caution.git.repo import parents_of
 from caution.risk.features import FEATURES, Dataset
 from caution.risk.history import metrics_of, mine_history
 from caution.risk.mining import ChangeMetrics
@@ -116,6 +119,7 @@ class RangeRisk:
     model_kind: str
     note: str
     trained_at: str
+    unscored: tuple[str, ...] = ()  # merge commits with edits of their own: no metrics
 
     @property
     def max_probability(self) -> float | None:
@@ -155,4 +159,26 @@ def score_range(repo: Path, spec: str, settings: RiskSettings | None = None) -> 
         # the model learnt what a fix is under the old pattern; FIX of the range uses the new
         stale = "trained with another risk.fix_pattern: run `caution risk train` again"
         note = f"{note}; {stale}" if note else stale
-    return RangeRisk(scores, model.kind, note, training.head)
+    return RangeRisk(scores, model.kind, note, training.head, unscored_merges(repo, spec))
+
+
+MAX_MERGES = 200
+
+
+def unscored_merges(repo: Path, spec: str) -> tuple[str, ...]:
+    """The range's merge commits that change something their merge would not: the model
+    scores commits, and a merge's own edits belong to none. A clean merge adds nothing the
+    commits it joins do not. Past MAX_MERGES (or an octopus), every merge counts."""
+    merges = rev_list(repo, ["--merges", *revision_args(spec)])
+    if len(merges) > MAX_MERGES:
+        return tuple(merges)
+    out = []
+    for sha in merges:
+        parents = parents_of(repo, sha)
+        try:
+            clean = len(parents) == 2 and merge_result(repo, *parents) == tree_of(repo, sha)
+        except GitError:
+            clean = False
+        if not clean:
+            out.append(sha)
+    return tuple(out)
