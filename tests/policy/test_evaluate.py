@@ -325,3 +325,25 @@ def test_an_approval_for_another_target_does_not_count() -> None:
     decision = evaluate(config.policy, make_change(), config.roster, (release,))
     rule = next(r for r in flatten(decision.rules) if r.name == "ai-changes-need-a-senior")
     assert [a.reason for a in rule.approvals] == ["approves merging into release, not main"]
+
+
+def test_approval_sources_at_the_top_and_per_rule() -> None:
+    from dataclasses import replace as with_
+
+    text = (
+        ROSTER
+        + """
+approvals: {sources: [ssh]}
+policy:
+  approval:
+    - {name: signed-only, requires: {count: 1, roles: [senior]}}
+    - {name: forge-too, requires: {count: 1, roles: [senior]}, approvals: {sources: [ssh, forge]}}
+"""
+    )
+    config = make_config(text)
+    forge = with_(approval(config, "alice"), source="forge")
+    decision = evaluate(config.policy, make_change(), config.roster, (forge,))
+    statuses = {r.name: r.status for r in flatten(decision.rules)}
+    assert statuses == {"signed-only": "pending", "forge-too": "approved"}
+    (judged,) = next(r for r in flatten(decision.rules) if r.name == "signed-only").approvals
+    assert not judged.valid and "a forge approval; this rule counts ssh" in judged.reason
