@@ -15,9 +15,6 @@ from pathlib import Path
 from caution.git.errors import GitError
 from caution.git.process import run_git
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-
-
 class MergeError(GitError):
     """The merge result cannot be computed (conflicts, or a git too old to say)."""
 
@@ -74,4 +71,4 @@ def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
     return True
 
 
-__all__ = ["EMPTY_TREE", "MergeError", "is_ancestor", "merge_result", "tree_of"]
+__all__ = ["MergeError", "is_ancestor", "merge_result", "tree_of"]

@@ -150,47 +150,10 @@ def git_config(repo: Path, key: str) -> str | None:
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
-def merge_base(repo: Path, a: str, b: str) -> str | None:
-    try:
-        out = run_git(["merge-base", "--end-of-options", a, b], repo).decode().split()
-    except GitError:
-        return None
-    return out[0] if out else None
-
-
 def parents_of(repo: Path, sha: str) -> list[str]:
     """The parents of commit `sha`, in order."""
     out = run_git(["rev-list", "--parents", "-n", "1", "--end-of-options", sha], repo).decode()
     return out.split()[1:]
-
-
-def first_parent_or_empty(repo: Path, sha: str) -> str:
-    parent = resolve(repo, f"{sha}^1")
-    return parent if parent is not None else EMPTY_TREE
-
-
-def change_patch_id(repo: Path, base: str, head: str) -> str | None:
-    """`git patch-id --verbatim` of the whole change `base`..`head`: the same after a
-    rebase that keeps the change's content, different once any byte of it changes
-    (whitespace included). None for an empty change."""
-    diff = run_git(
-        [
-            "diff",
-            "--full-index",
-            "--binary",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--end-of-options",
-            base,
-            head,
-        ],
-        repo,
-    )
-    if not diff:
-        return None
-    out = run_git(["patch-id", "--verbatim"], repo, stdin=diff).decode().split()
-    return out[0] if out else None
 
 
 def is_shallow(repo: Path) -> bool:
