@@ -15,6 +15,7 @@ from pathlib import Path
 from caution.git.errors import GitError
 from caution.git.process import run_git
 
+
 class MergeError(GitError):
     """The merge result cannot be computed (conflicts, or a git too old to say)."""
 
