@@ -33,7 +33,7 @@ from caution.policy.model import (
 from caution.policy.predicates import REGISTRY
 from caution.policy.tree import Tree
 from caution.reach.settings import ReachSettings
-from caution.repo_path import RepoPathError, normal_path
+from caution.repo_paths import RepoPathError, normal_path
 from caution.risk.settings import RiskSettings
 from caution.rollout.deploy_settings import DeploySettings
 from caution.yaml_source import (

@@ -21,7 +21,8 @@ from pathlib import Path
 from caution import json_file
 from caution.git.model import Commit
 from caution.policy.model import Config
-from caution.policy.tree import Tree, is_inside, through_link
+from caution.policy.tree import Tree, through_link
+from caution.repo_paths import join_inside
 from caution.rollout.burn import DAY
 from caution.rollout.exempt import exempt_markers, unmarked_commits
 from caution.rollout.freeze import FreezeStatus, SloBudget, freeze_status
@@ -81,8 +82,8 @@ def _read_events(files: DeployFiles, path: str) -> bytes:
 
 
 def _joined(slos_path: str, events: str) -> str:
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(slos_path), events))
-    if not is_inside(joined):
+    joined, _ = join_inside(posixpath.dirname(slos_path), events)
+    if joined is None:
         raise SampleError(f"{slos_path}: events {events!r} must be a path inside the repository")
     return joined
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from caution.globs import Glob, GlobError, compile_glob
 from caution.policy.change import Change
 from caution.policy.model import Roster
-from caution.repo_path import normal_glob
+from caution.repo_paths import normal_glob
 from caution.rollout.freeze import FreezeStatus
 
 C = TypeVar("C", bound=BaseModel)

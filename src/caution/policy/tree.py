@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caution.git.repo import read_file_at
+from caution.repo_paths import repo_path_problem
 from caution.user_file import CONFIG_LIMIT, FileRefusedError, read_user_file
 from caution.yaml_source import SourceError
 
@@ -25,7 +26,7 @@ class Tree:
         """The file's content; None when it is absent (or a link, in the work tree).
         SourceError when the work tree holds something else there (a FIFO, a device, a
         directory, a file of megabytes): read as absent, it would be the default policy."""
-        if not is_inside(path):
+        if repo_path_problem(path) is not None:
             return None
         if self.rev is not None:
             return read_file_at(self.root, self.rev, path)
@@ -49,11 +50,3 @@ def through_link(root: Path, path: str) -> bool:
         if current.is_symlink():
             return True
     return False
-
-
-def is_inside(path: str) -> bool:
-    """A relative path that stays inside the repository."""
-    if not path or path.startswith("/") or "\\" in path or "\0" in path:
-        return False
-    normal = posixpath.normpath(path)
-    return normal != ".." and not normal.startswith("../") and normal != "."

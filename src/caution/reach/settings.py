@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from caution.reach.graph import MAX_TIER
-from caution.repo_path import normal_glob
+from caution.repo_paths import normal_glob
 
 
 class ReachSettings(BaseModel):

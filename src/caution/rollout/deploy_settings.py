@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from caution.repo_path import normal_path
+from caution.repo_paths import normal_path
 from caution.rollout.cron import CronError, parse_cron
 from caution.rollout.duration import parse_duration
 from caution.rollout.freeze import CronWindow, DateWindow, Window
