@@ -79,22 +79,19 @@ def check(
     """
     from caution.git.repo import require_commits
     from caution.policy.check import CheckOptions, run_check
-    from caution.policy.sync import fetch_approvals, pick_remote
     from caution.report.check import check_to_json, check_to_markdown, check_to_sarif, render_check
     from caution.report.console import stdout_console
 
     repo = state.repository()
     require_commits(repo)
-    if fetch:
-        name = pick_remote(repo, remote)
-        if not fetch_approvals(repo, name):
-            _say(f"{name} has no approvals yet (refs/notes/caution-approvals)")
     options = CheckOptions(
         config_path=config,
         target=target,
         plan=plan,
         reviews=reviews,
         may_fetch=deepen,
+        fetch_approvals=fetch,
+        remote=remote,
         env=os.environ,
         report=_say,
     )

@@ -75,9 +75,9 @@ def history_gap(repo: Path, target: str, head: str) -> Gap | None:
     if has_grafts(repo):
         return Gap("the history is grafted (.git/info/grafts), so parents are not git's own")
     shallow = shallow_commits(repo)
-    bases = merge_bases(repo, target, head)
     if not shallow:
         return None  # a full clone: unrelated histories are a real answer, not a gap
+    bases = merge_bases(repo, target, head)
     if not bases:
         return Gap("history is shallow: the target and the change have no common commit here")
     out = run_git(["rev-list", "--end-of-options", target, head, *(f"^{b}" for b in bases)], repo)

@@ -198,14 +198,14 @@ def _parse_into(
     out.extend((note_commit, None, None, "unreadable note line") for _ in range(unreadable))
 
 
-def _worth(entry: _Entry, roster: Roster) -> tuple[int, str]:
-    """Order of reading when there are too many: signed by a roster person first, then the
-    newest. Junk can crowd out an approval (the change then waits), never add one."""
+def _worth(entry: _Entry, roster: Roster) -> int:
+    """Order of reading when there are too many: what claims a roster person first, then
+    in the notes' own order (a claimed time is as easy to forge as the rest). Junk can
+    crowd out an approval (the change then waits), never add one."""
     statement = entry[2]
     if statement is None:
-        return (2, "")
-    known = roster.by_email(statement.approver) is not None
-    return (0 if known else 1, "".join(chr(0x10FFFF - ord(c)) for c in statement.time[:40]))
+        return 2
+    return 0 if roster.by_email(statement.approver) is not None else 1
 
 
 def _select(
@@ -252,7 +252,9 @@ def read_approvals(
     """Verified approvals on `commits` (every approved commit when None) and, with
     `wanted` = (target, fingerprint), approvals of other heads that make the same change.
     `notes_at`: notes commits read besides the notes ref (see `_entries`)."""
-    entries = _entries(repo_root, None, notes_at)
+    # approvals of other heads are looked for only when one could carry over: otherwise the
+    # notes of the change's own commits are all that is read
+    entries = _entries(repo_root, commits if wanted is None else None, notes_at)
     selected, unread = _select(entries, commits, wanted, config.roster)
     records = []
     with signers_file(config.roster) as signers:

@@ -6,9 +6,11 @@ name, so their predicates can read them without the evaluator knowing them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from caution.git.model import FileChange
 from caution.provenance import RangeProvenance
 
 
@@ -55,8 +57,14 @@ class Change:
 
 
 def change_from_provenance(
-    result: RangeProvenance, head: str, target_branch: str | None, fingerprint: str | None = None
+    result: RangeProvenance,
+    head: str,
+    target_branch: str | None,
+    fingerprint: str | None = None,
+    diff: Sequence[FileChange] | None = None,
 ) -> Change:
+    """The change of `result`'s commits. Its files and line counts are `diff`'s, the whole
+    change as it would merge, when given; else summed over the commits."""
     files: list[str] = []
     seen: set[str] = set()
     additions: int | None = 0
@@ -79,6 +87,10 @@ def change_from_provenance(
             elif additions is not None and deletions is not None:
                 additions += change.added
                 deletions += change.deleted
+    if diff is not None:
+        files = list(dict.fromkeys(p for f in diff for p in (f.path, f.old_path) if p))
+        additions = sum(f.added or 0 for f in diff)
+        deletions = sum(f.deleted or 0 for f in diff)
     return Change(
         range=result.range,
         head=head,

@@ -10,7 +10,7 @@ as committed on the target, never from the change or the work tree.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,7 +40,8 @@ from caution.policy.resolve import (
     forge_pull_request,
     resolve_change,
 )
-from caution.policy.reviews import ReviewsError, parse_reviews, review_approvals
+from caution.policy.reviews import ForgeReview, ReviewsError, parse_reviews, review_approvals
+from caution.policy.sync import fetch_approvals, pick_remote
 from caution.provenance import provenance_of_range
 from caution.reach import reach_of_files
 from caution.risk.service import score_range
@@ -76,6 +77,14 @@ def guard_policy_files(config: Config) -> Config:
     return replace(config, policy=Policy(approval, config.policy.block))
 
 
+def may_carry(group: Group) -> bool:
+    """Whether any approval rule lets an approval carry to another head."""
+    return any(
+        may_carry(c) if isinstance(c, Group) else not c.options.invalidate_on_push
+        for c in group.children
+    )
+
+
 def uses_predicate(policy: Policy, name: str) -> bool:
     """Whether any rule of `policy` (approval or block) has the predicate `name`."""
 
@@ -104,40 +113,53 @@ class CheckOptions:
     config_path: Path | None = None
     target: str | None = None
     plan: Path | None = None
-    reviews: Path | None = None
+    reviews: Path | None = None  # a forge's reviews JSON (`--reviews`)
+    forge_reviews: tuple[ForgeReview, ...] | None = None  # or the reviews already read
     now: float | None = None
     may_fetch: bool = True
     env: Mapping[str, str] | None = None
     report: Callable[[str], None] | None = None
     notes_at: tuple[str, ...] = ()  # notes commits to read approvals from besides the ref
+    fetch_approvals: bool = False  # merge the remote's approval notes first
+    remote: str | None = None  # the remote for fetch_approvals (default: origin, or the one)
 
 
-def _forge_approvals(
-    path: Path, config: Config, where: ResolvedChange, env: Mapping[str, str] | None
-) -> tuple[Approval, ...]:
+def read_reviews(path: Path) -> tuple[ForgeReview, ...]:
+    """The forge reviews in the JSON file at `path`; ChangeError naming the file."""
     try:
-        reviews = parse_reviews(json_file.read_json(path))
+        return tuple(parse_reviews(json_file.read_json(path)))
     except json_file.JsonFileError as exc:
         raise ChangeError(str(exc)) from exc
     except ReviewsError as exc:
         raise ChangeError(f"{path}: {exc}") from exc
+
+
+def _forge_approvals(
+    reviews: Sequence[ForgeReview],
+    config: Config,
+    where: ResolvedChange,
+    env: Mapping[str, str] | None,
+) -> tuple[Approval, ...]:
     # GitLab approvals name no commit: they are the merge request's as its pipeline reads
     # them, so they count for the head only in a pipeline that says it runs for that head
     env = env or {}
     pull = forge_pull_request(env)
-    gitlab_commit = None
-    in_pipeline = pull is not None and pull.forge == "gitlab"
-    if (
-        in_pipeline
-        and pull is not None
+    for_this_head = (
+        pull is not None
+        and pull.forge == "gitlab"
         and (pull.head_sha or env.get("CI_COMMIT_SHA")) == where.head
-    ):
-        gitlab_commit = where.head
-    return review_approvals(reviews, config.roster, where.target_name, gitlab_commit)
+    )
+    gitlab_commit = where.head if for_this_head else None
+    return review_approvals(list(reviews), config.roster, where.target_name, gitlab_commit)
 
 
 def run_check(repo: Path, spec: str | None, options: CheckOptions | None = None) -> CheckResult:
     options = options or CheckOptions()
+    warnings: list[str] = []
+    if options.fetch_approvals:
+        remote = pick_remote(repo, options.remote)
+        if not fetch_approvals(repo, remote):
+            warnings.append(f"{remote} has no approvals yet (refs/notes/caution-approvals)")
     where = resolve_change(
         repo,
         spec,
@@ -152,16 +174,16 @@ def run_check(repo: Path, spec: str | None, options: CheckOptions | None = None)
     )
     if not result.commits:
         raise ChangeError(f"the range {where.spec} has no commits: nothing to check")
-    files = diff_files(repo, where.target_tree, where.merged_tree)
-    fingerprint = change_fingerprint(repo, where)
+    # an approval of another head counts only under a rule that lets it carry: without one,
+    # neither the fingerprint nor the notes of other commits are worth reading
+    carries = may_carry(config.policy.approval)
+    fingerprint = change_fingerprint(repo, where) if carries else None
     change = change_from_provenance(
-        replace(result, range=where.spec), where.head, where.target_name, fingerprint
-    )
-    change = replace(
-        change,
-        files=tuple(dict.fromkeys(p for f in files for p in (f.path, f.old_path) if p)),
-        additions=sum(f.added or 0 for f in files),
-        deletions=sum(f.deleted or 0 for f in files),
+        replace(result, range=where.spec),
+        where.head,
+        where.target_name,
+        fingerprint,
+        diff_files(repo, where.target_tree, where.merged_tree),
     )
     # the catalog and CODEOWNERS of the branch merged into, like the policy: a change must
     # not be able to lower its own tier; the import graph of the code that would merge
@@ -199,10 +221,13 @@ def run_check(repo: Path, spec: str | None, options: CheckOptions | None = None)
         notes_at=options.notes_at,
     )
     approvals = reading.approvals()
-    if options.reviews is not None:
-        approvals += _forge_approvals(options.reviews, config, where, options.env)
+    reviews = options.forge_reviews
+    if reviews is None and options.reviews is not None:
+        reviews = read_reviews(options.reviews)
+    if reviews is not None:
+        approvals += _forge_approvals(reviews, config, where, options.env)
     decision = evaluate(config.policy, change, config.roster, approvals)
-    return CheckResult(config, change, decision, where, reading.unread)
+    return CheckResult(config, change, decision, where, reading.unread, tuple(warnings))
 
 
 __all__ = [

@@ -16,9 +16,7 @@ What could not be read travels with the result as warnings, so the job summary s
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from caution.git.notes import fetch_ref
 from caution.git.repo import resolve
 from caution.policy.check import CheckOptions, CheckResult, run_check
 from caution.policy.resolve import PullRequest, forge_pull_request
-from caution.policy.reviews import ReviewsError, parse_reviews
+from caution.policy.reviews import ForgeReview, ReviewsError, parse_reviews
 from caution.policy.sync import SyncError, pick_remote, sync_approvals
 
 FORGES = ("github", "gitlab")
@@ -48,7 +46,7 @@ class CiOptions:
     remote: str | None = None
     token_env: str | None = None  # default: TOKEN_ENV[forge]
     timeout: float = DEFAULT_TIMEOUT
-    reviews_file: Path | None = None  # keep the fetched reviews here (default: temporary)
+    reviews_file: Path | None = None  # keep a copy of the fetched reviews here
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,7 @@ class ReviewsRead:
     data: Any | None  # the forge's JSON; None when not read
     warning: str = ""
     note: str = ""
+    reviews: tuple[ForgeReview, ...] | None = None  # `data` read: each reviewer's verdict
 
 
 def _pull_request(forge: str, env: Mapping[str, str]) -> PullRequest | None:
@@ -110,26 +109,12 @@ def read_forge_reviews(
             found = _github_reviews(pull, env, token, options.timeout)
         else:
             found = _gitlab_reviews(pull, env, token, job_token, options.timeout)
-        if found.data is not None:
-            parse_reviews(found.data)  # the shape is checked here, where a warning can say so
+        if found.data is None:
+            return replace(found, warning=f"could not read the {forge} reviews ({found.warning})")
+        # read here, where a warning can say what was wrong with them
+        return replace(found, reviews=tuple(parse_reviews(found.data)))
     except (ForgeError, ReviewsError) as exc:
         return ReviewsRead(None, f"could not read the {forge} reviews ({exc})")
-    if found.data is None:
-        return replace(found, warning=f"could not read the {forge} reviews ({found.warning})")
-    return found
-
-
-@contextmanager
-def _reviews_path(data: Any, keep: Path | None) -> Iterator[Path]:
-    text = json.dumps(data, ensure_ascii=False)
-    if keep is not None:
-        keep.write_text(text, "utf-8")
-        yield keep
-        return
-    with tempfile.TemporaryDirectory(prefix="caution-reviews-") as folder:
-        path = Path(folder) / "reviews.json"
-        path.write_text(text, "utf-8")
-        yield path
 
 
 def _fetch_target(repo: Path, remote: str, pull: PullRequest | None) -> str:
@@ -179,12 +164,10 @@ def run_ci(
         warnings.append(f"{reviews.warning}: counting no forge reviews")
     if reviews.note and report is not None:
         report(reviews.note)
-    check = CheckOptions(env=env, report=report)
-    if reviews.data is None:
-        result = run_check(repo, None, check)
-    else:
-        with _reviews_path(reviews.data, options.reviews_file) as path:
-            result = run_check(repo, None, replace(check, reviews=path))
+    if reviews.data is not None and options.reviews_file is not None:
+        options.reviews_file.write_text(json.dumps(reviews.data, ensure_ascii=False), "utf-8")
+    check = CheckOptions(env=env, report=report, forge_reviews=reviews.reviews)
+    result = run_check(repo, None, check)
     return replace(result, warnings=(*result.warnings, *warnings))
 
 

@@ -125,34 +125,35 @@ class Target:
     full: str = ""  # the full ref it was read from (`refs/remotes/origin/main`), or the sha
 
 
-def _only_remote(repo: Path) -> str | None:
-    names = remotes(repo)
-    if "origin" in names:
-        return "origin"
-    return names[0] if len(names) == 1 else None
+def _only_remote(known: list[str]) -> str | None:
+    """origin, else the one remote there is."""
+    return "origin" if "origin" in known else (known[0] if len(known) == 1 else None)
 
 
-def _branch_ref(repo: Path, name: str) -> tuple[str, str, str | None] | None:
-    """(full ref, branch name, remote) of the branch `name` names: a local branch, a
-    remote-tracking `REMOTE/NAME`, or NAME on the one remote. Only branch refs: a tag named
-    `main` or `origin/main` must never stand in for the branch."""
-    known = remotes(repo)
+def _branch_ref(repo: Path, name: str, known: list[str]) -> tuple[str, str, str, str | None] | None:
+    """(full ref, its commit, branch name, remote) of the branch `name` names: a local
+    branch, a remote-tracking `REMOTE/NAME`, or NAME on the one remote. Only branch refs: a
+    tag named `main` or `origin/main` must never stand in for the branch."""
+    only = _only_remote(known)
+    candidates: list[tuple[str, str, str | None]]
     if name.startswith("refs/heads/"):
-        return name, name.removeprefix("refs/heads/"), _only_remote(repo)
-    if name.startswith("refs/remotes/"):
-        rest = name.removeprefix("refs/remotes/")
-        remote, _, branch = rest.partition("/")
-        return name, branch or rest, remote if remote in known else None
-    if name.startswith("refs/"):
+        candidates = [(name, name.removeprefix("refs/heads/"), only)]
+    elif name.startswith("refs/remotes/"):
+        owner, _, rest = name.removeprefix("refs/remotes/").partition("/")
+        candidates = [(name, rest or owner, owner if owner in known else None)]
+    elif name.startswith("refs/"):
         return None
-    if resolve(repo, f"refs/heads/{name}") is not None:
-        return f"refs/heads/{name}", name, _only_remote(repo)
-    first, _, rest = name.partition("/")
-    if rest and resolve(repo, f"refs/remotes/{name}") is not None:
-        return f"refs/remotes/{name}", rest, first if first in known else None
-    only = _only_remote(repo)
-    if only is not None and resolve(repo, f"refs/remotes/{only}/{name}") is not None:
-        return f"refs/remotes/{only}/{name}", name, only
+    else:
+        first, _, rest = name.partition("/")
+        candidates = [(f"refs/heads/{name}", name, only)]
+        if rest:
+            candidates.append((f"refs/remotes/{name}", rest, first if first in known else None))
+        if only is not None:
+            candidates.append((f"refs/remotes/{only}/{name}", name, only))
+    for full, branch, remote in candidates:
+        found = resolve(repo, full)
+        if found is not None:
+            return full, found, branch, remote
     return None
 
 
@@ -161,24 +162,22 @@ def resolve_target(repo: Path, name: str) -> Target | None:
     branch for the target, only its remote-tracking ref), else a commit given by id or
     expression. A tag is refused: a change merges into a branch, and a tag called like the
     branch is how an attacker would swap the policy that judges the change."""
-    found = _branch_ref(repo, name)
+    known = remotes(repo)
+    found = _branch_ref(repo, name, known)
     if found is not None:
-        full, branch, remote = found
-        sha = resolve(repo, full)
-        if sha is None:
-            return None
+        full, sha, branch, remote = found
         shown = full.removeprefix("refs/heads/").removeprefix("refs/remotes/")
         return Target(sha, shown, branch, remote, full)
     if name.startswith("refs/tags/") or resolve(repo, f"refs/tags/{name}") is not None:
         raise ChangeError(f"{name} is a tag, not a branch: give the branch the change merges into")
-    sha = resolve(repo, name)
-    return None if sha is None else Target(sha, name, "", _only_remote(repo), sha)
+    commit = resolve(repo, name)
+    return None if commit is None else Target(commit, name, "", _only_remote(known), commit)
 
 
 def resolve_head(repo: Path, name: str) -> str | None:
     """The commit `name` names, a branch before a tag of the same name."""
-    found = _branch_ref(repo, name) if name != "HEAD" else None
-    return resolve(repo, found[0] if found is not None else name)
+    found = _branch_ref(repo, name, remotes(repo)) if name != "HEAD" else None
+    return found[1] if found is not None else resolve(repo, name)
 
 
 def _target_name(repo: Path, left: str, sha: str) -> str | None:
@@ -210,8 +209,7 @@ def _split(spec: str) -> tuple[str | None, str]:
     return None, spec
 
 
-def _draft(repo: Path, spec: str | None, target: str | None, env: Mapping[str, str]) -> _Draft:
-    pull = forge_pull_request(env)
+def _draft(repo: Path, spec: str | None, target: str | None, pull: PullRequest | None) -> _Draft:
     if spec is None:
         chosen = target or (pull.base_ref if pull else None)
         if chosen is None:
@@ -337,11 +335,10 @@ def resolve_change(
     """The change `spec` names (`A..B`, `A...B`, one revision judged against `target` or
     the default branch; None: the branch's commits not on the default branch, or the pull
     request CI runs for). Raises ChangeError, HistoryGapError or MergeError."""
-    env = os.environ if env is None else env
-    draft = _draft(repo, spec, target, env)
+    pull = forge_pull_request(os.environ if env is None else env)
+    draft = _draft(repo, spec, target, pull)
     _complete_history(repo, draft, may_fetch=may_fetch, report=report)
-    _same_base(repo, draft, forge_pull_request(env))
-    pull = forge_pull_request(env)
+    _same_base(repo, draft, pull)
     found = _pull_request_head(repo, draft, pull)
     if found is not None:
         head, how = found
@@ -356,7 +353,8 @@ def resolve_change(
             f"{draft.head_spec} is already in {draft.target.ref}: "
             "the change has no commits to check"
         )
-    unrelated = not shallow_commits(repo) and not _has_base(repo, draft)
+    # complete history without a common commit: two unrelated histories, merged as such
+    unrelated = not merge_bases(repo, draft.target.sha, draft.head)
     merged = merge_result(repo, draft.target.sha, draft.head, unrelated=unrelated)
     shown = spec if spec is not None else f"{draft.target.ref}..{draft.head_spec}"
     return ResolvedChange(
@@ -368,10 +366,6 @@ def resolve_change(
         merged_tree=merged,
         notes=tuple(draft.notes),
     )
-
-
-def _has_base(repo: Path, draft: _Draft) -> bool:
-    return bool(merge_bases(repo, draft.target.sha, draft.head))
 
 
 def change_fingerprint(repo: Path, change: ResolvedChange) -> str | None:
