@@ -115,10 +115,12 @@ _MERGER = {
 
 def fetch_ref(repo: Path, remote: str, ref: str, into: str) -> bool:
     """Fetch `remote`'s `ref` into the local ref `into`; False when the remote has none."""
-    out = run_git(["ls-remote", "--end-of-options", remote, ref], repo)
-    if not out.strip():
-        return False
-    run_git(["fetch", "--quiet", "--no-tags", remote, f"+{ref}:{into}"], repo)
+    try:
+        run_git(["fetch", "--quiet", "--no-tags", remote, f"+{ref}:{into}"], repo)
+    except GitError as exc:
+        if "couldn't find remote ref" in str(exc):
+            return False
+        raise
     return True
 
 
