@@ -76,8 +76,11 @@ def judge(
             if SEVERITY[verdict.decision] > SEVERITY[decision]:
                 decision, rule, reason = verdict.decision, verdict.rule, verdict.reason
     except Exception as exc:  # fail closed, unless the team chose otherwise
-        if settings.mode == "fail-open":
+        if settings.mode != "fail-open":
+            return failure(f"{type(exc).__name__}: {exc}")
+        # fail-open lets through what could not be judged, never what already was: a deny
+        # or ask found for an earlier action of the same call stands
+        if decision == "allow":
             return respond(agent, event, "allow", "")
-        return failure(f"{type(exc).__name__}: {exc}")
     detail = f"[{rule}] {reason}" if rule else reason
     return respond(agent, event, decision, detail)
