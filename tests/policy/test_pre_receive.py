@@ -395,7 +395,9 @@ def test_the_first_policy_lands_signed_and_then_governs(
     assert "bootstrap" not in refused.stderr
 
 
-@pytest.mark.parametrize("ref", ["refs/tags/main", "refs/tags/origin/main", "refs/main"])
+@pytest.mark.parametrize(
+    "ref", ["refs/tags/main", "refs/tags/origin/main", "refs/main", "refs/origin/main"]
+)
 def test_a_ref_named_like_a_protected_branch_is_refused(shop: tuple[Path, Repo], ref: str) -> None:
     """`main` must name one thing wherever it is resolved: a tag of that name is how a
     change would swap the policy a gate reads."""

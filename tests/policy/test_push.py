@@ -15,6 +15,7 @@ from caution.policy.push import (
     parse_pre_receive,
     pre_push_target,
     protected_patterns,
+    shadowed_branch,
 )
 
 A, B = "a" * 40, "b" * 40
@@ -120,3 +121,24 @@ def test_protected_branches() -> None:
     assert not is_protected("master", configured)  # the configuration replaces the default
     with pytest.raises(PushInputError, match=r"caution\.protect"):
         protected_patterns(["release/[abc"], None)
+
+
+@pytest.mark.parametrize(
+    ("ref", "shadow"),
+    [
+        ("refs/tags/main", "main"),
+        ("refs/main", "main"),
+        ("refs/origin/main", "main"),
+        ("refs/tags/origin/main", "main"),
+        ("refs/heads/upstream/main", "main"),
+        ("refs/remotes/origin/main", "main"),
+        ("refs/tags/release/2", "release/2"),
+        ("refs/heads/main", None),  # the branch itself
+        ("refs/heads/feature", None),
+        ("refs/remotes/origin/feature", None),
+        ("refs/tags/v1.0", None),
+        ("refs/notes/caution-approvals", None),
+    ],
+)
+def test_a_ref_that_git_would_find_by_a_protected_name(ref: str, shadow: str | None) -> None:
+    assert shadowed_branch(ref, ("main", "release/*")) == shadow

@@ -165,6 +165,32 @@ def is_protected(branch: str, patterns: Iterable[str]) -> bool:
     )
 
 
+# git's order for finding a ref by a short name (gitrevisions(7), refs.c ref_rev_parse_rules)
+_LOOKUP = ("refs/", "refs/tags/", "refs/heads/", "refs/remotes/")
+
+
+def names_of(ref: str) -> list[str]:
+    """Every short name under which git's lookup could find `ref`: `refs/tags/main` is
+    found as `main`, `refs/origin/main` as `origin/main`, `refs/remotes/origin/HEAD` as
+    `origin`."""
+    names = [ref.removeprefix(prefix) for prefix in _LOOKUP if ref.startswith(prefix)]
+    if ref.startswith("refs/remotes/") and ref.endswith("/HEAD"):
+        names.append(ref.removeprefix("refs/remotes/").removesuffix("/HEAD"))
+    return [n for n in names if n]
+
+
+def shadowed_branch(ref: str, patterns: Iterable[str]) -> str | None:
+    """The protected branch `ref` could stand in for wherever a name is resolved — by its
+    own name (`refs/tags/main`) or a remote's (`refs/tags/origin/main`, `refs/origin/main`,
+    `refs/heads/upstream/main`) — else None. The branch itself is no shadow of itself."""
+    own = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
+    for name in names_of(ref):
+        for candidate in (name, name.partition("/")[2]):
+            if candidate and candidate != own and is_protected(candidate, patterns):
+                return candidate
+    return None
+
+
 @dataclass(frozen=True)
 class PrePushTarget:
     """What a branch being pushed is judged against: `base` (a revision) and the branch
@@ -203,8 +229,10 @@ __all__ = [
     "RefUpdate",
     "is_protected",
     "is_zero",
+    "names_of",
     "parse_pre_push",
     "parse_pre_receive",
     "pre_push_target",
     "protected_patterns",
+    "shadowed_branch",
 ]

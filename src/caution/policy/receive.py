@@ -45,6 +45,7 @@ from caution.policy.push import (
     is_protected,
     is_zero,
     protected_patterns,
+    shadowed_branch,
 )
 from caution.policy.resolve import ChangeError
 from caution.policy.statement import NOTES_REF
@@ -197,16 +198,6 @@ def _leaves_a_policy(repo: Path, verdict: RefVerdict, branch: str) -> RefVerdict
     return verdict
 
 
-def _shadowing_name(ref: str) -> str | None:
-    """The short name of a ref outside refs/heads that git would also find by that name
-    (`refs/tags/main` for `main`), else None."""
-    for prefix in ("refs/tags/", "refs/remotes/", "refs/"):
-        if ref.startswith(prefix) and not ref.startswith(("refs/heads/", "refs/notes/")):
-            name = ref.removeprefix(prefix)
-            return name if prefix != "refs/" or "/" not in name else None
-    return None
-
-
 def judge_push(
     repo: Path,
     updates: Sequence[RefUpdate],
@@ -218,15 +209,11 @@ def judge_push(
     verdicts = []
     for update in updates:
         branch = update.branch
-        shadow = _shadowing_name(update.ref)
-        if (
-            shadow is not None
-            and update.kind is not Kind.delete
-            and (is_protected(shadow, settings.protected) or shadow.startswith("origin/"))
-        ):
+        shadow = shadowed_branch(update.ref, settings.protected)
+        if shadow is not None and update.kind is not Kind.delete:
             why = (
-                f"{update.ref} is named like the protected branch {shadow}: a ref that "
-                "shadows a branch could stand in for it wherever the name is resolved"
+                f"{update.ref} is named like the protected branch {shadow}: git finds it by "
+                "that name (or a remote's), so it could stand in for the branch"
             )
             verdicts.append(RefVerdict(update, False, why))
             continue
