@@ -99,7 +99,7 @@ def test_copilot_gets_a_file_of_its_own(tmp_path: Path) -> None:
 def test_broken_settings_are_left_alone(tmp_path: Path) -> None:
     where = Target(tmp_path / "settings.json", own_file=False)
     where.path.write_text("{not json")
-    with pytest.raises(InstallError, match="not valid JSON"):
+    with pytest.raises(InstallError, match=r"settings\.json:1: not JSON"):
         install("claude-code", where, COMMAND)
     assert where.path.read_text() == "{not json"
 
@@ -394,5 +394,16 @@ def test_settings_that_are_no_regular_file_are_left_alone(tmp_path: Path) -> Non
         install("claude-code", where, COMMAND)
     where = Target(tmp_path / "dup.json", own_file=False)
     where.path.write_text('{"hooks": {}, "hooks": {}}')
-    with pytest.raises(InstallError, match=r"dup\.json:1: not valid JSON .*duplicate key 'hooks'"):
+    with pytest.raises(InstallError, match=r"dup\.json:1:\d+: duplicate key 'hooks'"):
         install("claude-code", where, COMMAND)
+
+
+def test_settings_behind_a_link_are_not_rewritten(tmp_path: Path) -> None:
+    """A committed `.claude/settings.json -> ~/.bashrc` must not lead install elsewhere."""
+    elsewhere = tmp_path / "bashrc"
+    elsewhere.write_text("# a shell start-up file\n")
+    (tmp_path / "settings.json").symlink_to(elsewhere)
+    where = Target(tmp_path / "settings.json", own_file=False)
+    with pytest.raises(InstallError, match="a symbolic link; not followed"):
+        install("claude-code", where, COMMAND)
+    assert elsewhere.read_text() == "# a shell start-up file\n"

@@ -33,7 +33,7 @@ from caution.guard.hook_config import (
     removed,
     settings_path,
 )
-from caution.user_file import CONFIG_LIMIT, read_user_file
+from caution.user_file import CONFIG_LIMIT
 
 __all__ = [
     "InstallError",
@@ -62,20 +62,14 @@ def target(name: str, scope: str, workspace: Path, home: Path) -> Target:
 
 
 def read_settings(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    """An agent's settings file as a JSON object, {} when there is none. A link is not
+    followed: a committed `.claude/settings.json -> ~/.bashrc` must not be rewritten."""
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        raw = read_user_file(path, CONFIG_LIMIT)
-    except OSError as exc:
-        raise InstallError(f"{path}: cannot read ({exc.strerror or exc}); left as it is") from exc
-    try:
-        data = json_file.loads(raw.decode("utf-8"))
-    except ValueError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{path}:{line}" if line else str(path)
-        raise InstallError(f"{where}: not valid JSON ({exc}); left as it is") from exc
-    except UnicodeDecodeError as exc:
-        raise InstallError(f"{path}: not UTF-8 text; left as it is") from exc
+        data = json_file.read_json(path, CONFIG_LIMIT, follow_symlinks=False)
+    except json_file.JsonFileError as exc:
+        raise InstallError(f"{exc}; left as it is") from exc
     if not isinstance(data, dict):
         raise InstallError(f"{path}: not a JSON object; left as it is")
     return data
@@ -94,9 +88,16 @@ def _write(path: Path, data: dict[str, Any]) -> None:
     _replace(path, json.dumps(data, indent=2) + "\n")
 
 
-def install(name: str, where: Target, command: str, scope: str = "project") -> bool:
-    """Put the guard's hook into `where`; True when the settings changed."""
-    before = read_settings(where.path)
+def install(
+    name: str,
+    where: Target,
+    command: str,
+    scope: str = "project",
+    before: dict[str, Any] | None = None,
+) -> bool:
+    """Put the guard's hook into `where` (whose settings are `before`, when already read);
+    True when the settings changed."""
+    before = read_settings(where.path) if before is None else before
     after = merged(name, before, command, scope=scope)
     if after == before and where.path.exists():
         return False
@@ -200,9 +201,10 @@ def install_guard(
         name, scope, launcher=str(launcher), executable=executable if scope == "user" else None
     )
     # settings caution cannot read or edit stop the install before anything is written
-    merged(name, read_settings(where.path), command, scope=scope)
+    before = read_settings(where.path)
+    merged(name, before, command, scope=scope)
     launcher_changed = write_launcher(launcher)
-    changed = install(name, where, command, scope)
+    changed = install(name, where, command, scope, before)
     commit: tuple[str, ...] = ()
     notes: list[str] = []
     if scope == "project":
