@@ -70,10 +70,15 @@ def _check(info: os.stat_result, limit: int) -> None:
 
 
 def read_user_file(
-    path: Path | str, limit: int = DEFAULT_LIMIT, *, follow_symlinks: bool = True
+    path: Path | str,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    follow_symlinks: bool = True,
+    owner_only: bool = False,
 ) -> bytes:
     """The bytes of the regular file at `path`, at most `limit` of them; OSError (a
-    `FileRefusedError` for the wrong kind of file or size) otherwise."""
+    `FileRefusedError` for the wrong kind of file or size, or with `owner_only` for a file
+    another user owns) otherwise."""
     if "\0" in str(path):  # os.stat would raise ValueError ("embedded null byte")
         raise FileRefusedError(errno.EINVAL, "the path contains a NUL byte")
     _check(Path(path).stat(follow_symlinks=follow_symlinks), limit)
@@ -87,7 +92,10 @@ def read_user_file(
             raise FileRefusedError(errno.ELOOP, "a symbolic link; not followed") from None
         raise
     try:
-        _check(os.fstat(fd), limit)
+        info = os.fstat(fd)
+        _check(info, limit)
+        if owner_only and info.st_uid != os.getuid():
+            raise FileRefusedError(errno.EPERM, "owned by another user")
         chunks: list[bytes] = []
         left = limit + 1
         while left > 0:

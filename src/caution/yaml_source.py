@@ -223,12 +223,18 @@ def read_yaml(path: Path, display: str | None = None, *, follow_symlinks: bool =
         raw = read_user_file(path, CONFIG_LIMIT, follow_symlinks=follow_symlinks)
     except OSError as exc:
         raise SourceError(name, None, f"cannot read: {exc.strerror or exc}") from exc
+    return parse_yaml_bytes(raw, name)
+
+
+def parse_yaml_bytes(raw: bytes, file: str) -> SourceDoc:
+    """`parse_yaml` of bytes read from a file or a commit: not UTF-8 is an error at the
+    line of the first bad byte."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise SourceError(name, line, "not UTF-8 text") from exc
-    return parse_yaml(text, name)
+        raise SourceError(file, line, "not UTF-8 text") from exc
+    return parse_yaml(text, file)
 
 
 def validate_at(doc: SourceDoc, path: Path_, model: type[BaseModel], value: Any) -> Any:

@@ -25,6 +25,7 @@ import pytest
 
 from caution.guard import userfiles
 from caution.guard.hook import encode_request, mac, socket_path, verify_reply
+from caution.user_file import FileRefusedError, read_user_file
 from tests.guard.conftest import Session, stop_resident_guards
 
 
@@ -83,11 +84,11 @@ def test_unsafe_user_files_are_refused() -> None:
     (folder / "elsewhere").chmod(0o600)
     key.symlink_to(folder / "elsewhere")
     assert userfiles.read_key() is None
-    with pytest.raises(userfiles.UnsafeFileError):
-        userfiles.read_file(str(key), 64)
+    with pytest.raises(FileRefusedError):
+        read_user_file(key, 64, follow_symlinks=False, owner_only=True)
     os.mkfifo(folder / "fifo")
-    with pytest.raises(userfiles.UnsafeFileError):
-        userfiles.read_file(str(folder / "fifo"), 64)
+    with pytest.raises(FileRefusedError):
+        read_user_file(folder / "fifo", 64, follow_symlinks=False, owner_only=True)
 
 
 # --- input and time ---------------------------------------------------------------------------

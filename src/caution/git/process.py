@@ -32,6 +32,9 @@ _CONFIG = (
     "diff.submodule=short",
     "-c",
     "diff.interHunkContext=0",
+    # a repository's config may name a file-system monitor program: caution runs none
+    "-c",
+    "core.fsmonitor=false",
 )
 
 
@@ -43,6 +46,7 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # `git replace` refs rewrite history for every command that honours them; anyone who can
     # push a ref could then show caution another history than the one that merges
     env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # reading must not take the index lock to refresh it
     env.pop("GIT_EXTERNAL_DIFF", None)
     return env
 

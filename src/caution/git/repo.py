@@ -93,28 +93,42 @@ def read_file_at(repo: Path, rev: str, path: str) -> bytes | None:
         return None
 
 
-def cat_files(repo: Path, names: list[str]) -> list[bytes | None]:
-    """The contents of many objects (`<sha>` or `<rev>:<path>`) in one git process, in
-    order; None for one that is missing or not a blob. Names with a newline cannot be
-    asked for on git's line-based input and read as missing."""
+def cat_objects(
+    repo: Path,
+    names: list[str],
+    *,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+) -> list[tuple[str, str, bytes] | None]:
+    """(object id, type, content) of many objects (`<sha>`, `<rev>:<path>`,
+    `<rev>^{commit}`) in one git process, in order; None for one that is missing. Names
+    with a newline cannot be asked for on git's line-based input and read as missing."""
     asked = [n for n in names if "\n" not in n]
-    if not asked:
-        return [None] * len(names)
-    out = run_git(["cat-file", "--batch"], repo, stdin="".join(f"{n}\n" for n in asked).encode())
-    found: dict[str, bytes | None] = {}
+    out = b""
+    if asked:
+        stdin = "".join(f"{n}\n" for n in asked).encode()
+        out = run_git(["cat-file", "--batch"], repo, stdin=stdin, timeout=timeout, env=env)
+    found: dict[str, tuple[str, str, bytes] | None] = {}
     pos = 0
     for name in asked:
-        header_end = out.index(b"\n", pos)
+        header_end = out.find(b"\n", pos)
+        if header_end < 0:
+            raise GitError("git cat-file answered less than it was asked")
         header = out[pos:header_end].split()
-        if len(header) < 3 or header[-1] == b"missing" or not header[-1].isdigit():
-            found[name] = None
-            pos = header_end + 1
+        pos = header_end + 1
+        if len(header) != 3 or not header[2].isdigit():
+            found[name] = None  # `<name> missing`, `<name> ambiguous`
             continue
-        size = int(header[-1])
-        body = out[header_end + 1 : header_end + 1 + size]
-        found[name] = body if header[-2] == b"blob" else None
-        pos = header_end + 1 + size + 1
+        size = int(header[2])
+        found[name] = (header[0].decode(), header[1].decode(), out[pos : pos + size])
+        pos += size + 1
     return [found.get(n) for n in names]
+
+
+def cat_files(repo: Path, names: list[str]) -> list[bytes | None]:
+    """The contents of many blobs in one git process, in order; None for one that is
+    missing or not a blob."""
+    return [o[2] if o is not None and o[1] == "blob" else None for o in cat_objects(repo, names)]
 
 
 def tracked_files_at(repo: Path, rev: str) -> list[str]:

@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from caution.guard import upstream
-from caution.guard.userfiles import UnsafeFileError, read_file, settings_path
+from caution.guard.userfiles import settings_path
 from caution.guard_settings import GuardSettings, tightened, validate_guard_section
-from caution.yaml_source import CONFIG_NAME, SourceDoc, SourceError, parse_yaml
+from caution.user_file import FileRefusedError, read_user_file
+from caution.yaml_source import CONFIG_NAME, SourceError, parse_yaml_bytes
 
 GIT_TIMEOUT = 2.0  # seconds, when the caller sets no deadline
 _DEFAULT = GuardSettings()
@@ -72,9 +73,9 @@ def _team(root: str, deadline: float | None) -> GuardSettings:
         return cached
     settings = _DEFAULT
     if found.text is not None:
-        doc = _parse(found.text, found.display)
+        doc = parse_yaml_bytes(found.text, found.display)
         section = doc.data.get("guard") if isinstance(doc.data, dict) else None
-        settings = _validate(doc, ("guard",), section)
+        settings = validate_guard_section(doc, ("guard",), section)
     _TEAM[key] = settings
     return settings
 
@@ -95,23 +96,14 @@ def user_settings(home: str | None = None) -> GuardSettings | None:
     if cached is not None and cached[0] == key:
         return cached[1]
     try:
-        data, _ = read_file(path, upstream.MAX_SETTINGS_BYTES)
-    except UnsafeFileError as exc:
-        raise SourceError(path, None, f"must be a plain file of yours: {exc}") from exc
-    except (OSError, ValueError) as exc:
-        raise SourceError(path, None, f"cannot read: {exc}") from exc
-    doc = _parse(data, path)
-    settings = _validate(doc, (), doc.data)
+        data = read_user_file(
+            path, upstream.MAX_SETTINGS_BYTES, follow_symlinks=False, owner_only=True
+        )
+    except FileRefusedError as exc:
+        raise SourceError(path, None, f"must be a plain file of yours: {exc.strerror}") from exc
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    doc = parse_yaml_bytes(data, path)
+    settings = validate_guard_section(doc, (), doc.data)
     _USER[path] = (key, settings)
     return settings
-
-
-def _parse(data: bytes, name: str) -> SourceDoc:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(name, data[: exc.start].count(b"\n") + 1, "not UTF-8 text") from exc
-    return parse_yaml(text, name)
-
-
-_validate = validate_guard_section

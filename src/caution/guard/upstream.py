@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caution.git.errors import GitError
-from caution.git.process import run_git
-from caution.guard.userfiles import read_file
+from caution.git.repo import cat_objects
+from caution.user_file import read_user_file
 from caution.yaml_source import CONFIG_NAME
 
 CANDIDATES = (
@@ -78,8 +78,8 @@ def _git_dirs(root: str) -> str | None:
         git_dir = dotgit
     elif stat.S_ISREG(info.st_mode):
         try:
-            data, _ = read_file(str(dotgit), 4096)
-        except (OSError, ValueError):
+            data = read_user_file(dotgit, 4096, follow_symlinks=False)
+        except OSError:
             return None
         text = data.decode("utf-8", "replace").strip()
         if not text.startswith("gitdir:"):
@@ -88,8 +88,8 @@ def _git_dirs(root: str) -> str | None:
     else:
         return None
     try:
-        common, _ = read_file(str(git_dir / "commondir"), 4096)
-    except (OSError, ValueError):
+        common = read_user_file(git_dir / "commondir", 4096, follow_symlinks=False)
+    except OSError:
         return str(git_dir)
     return os.path.normpath(git_dir / common.decode("utf-8", "replace").strip())
 
@@ -97,8 +97,8 @@ def _git_dirs(root: str) -> str | None:
 def _stamp(common: str) -> tuple[object, ...]:
     names = list(_STAMPED)
     try:  # origin/HEAD names the branch it follows: that branch's file counts too
-        head, _ = read_file(os.path.join(common, CANDIDATES[0]), 4096)
-    except (OSError, ValueError):
+        head = read_user_file(os.path.join(common, CANDIDATES[0]), 4096, follow_symlinks=False)
+    except OSError:
         head = b""
     if head.startswith(b"ref: refs/"):
         names.append(head[5:].decode("utf-8", "replace").strip())
@@ -131,14 +131,7 @@ def _read(root: str, timeout: float) -> Committed:
     asked = []
     for ref in CANDIDATES:
         asked += [f"{ref}^{{commit}}", f"{ref}:{CONFIG_NAME}"]
-    out = run_git(
-        ["--no-replace-objects", "-c", "core.fsmonitor=false", "cat-file", "--batch"],
-        Path(root),
-        stdin="".join(f"{line}\n" for line in asked).encode(),
-        timeout=timeout,
-        env={"GIT_NO_REPLACE_OBJECTS": "1", "GIT_OPTIONAL_LOCKS": "0"},
-    )
-    answers = _batch(out, len(asked))
+    answers = cat_objects(Path(root), asked, timeout=timeout)
     for index, ref in enumerate(CANDIDATES):
         commit, blob = answers[2 * index], answers[2 * index + 1]
         if commit is None or commit[1] != "commit":
@@ -150,24 +143,3 @@ def _read(root: str, timeout: float) -> Committed:
             raise GitError(f"{short}:{CONFIG_NAME} is larger than {MAX_SETTINGS_BYTES} bytes")
         return Committed(short, commit[0], blob[2])
     return NOTHING
-
-
-def _batch(out: bytes, count: int) -> list[tuple[str, str, bytes] | None]:
-    """`git cat-file --batch` answers: (object id, type, content), or None when missing."""
-    answers: list[tuple[str, str, bytes] | None] = []
-    position = 0
-    for _ in range(count):
-        end = out.find(b"\n", position)
-        if end < 0:
-            raise GitError("git cat-file answered less than it was asked")
-        header = out[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            answers.append(
-                (header[0].decode(), header[1].decode(), out[position : position + size])
-            )
-            position += size + 1
-        else:
-            answers.append(None)  # `<name> missing`, `<name> ambiguous`
-    return answers

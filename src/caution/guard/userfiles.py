@@ -14,7 +14,6 @@ of another owner. The hook reads only the key, with the lean `hook.read_key`.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 
@@ -25,8 +24,6 @@ from caution.guard.hook import state_dir as state_dir
 KEY_NAME = "guard.key"
 LOG_NAME = "guard.log"
 SETTINGS_NAME = "guard.yml"
-
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 class UnsafeFileError(OSError):
@@ -65,36 +62,6 @@ def _checked(fd: int, private: bool) -> os.stat_result:
     if private and info.st_mode & 0o077:
         raise UnsafeFileError(f"readable by others (mode {info.st_mode & 0o777:o})")
     return info
-
-
-def read_file(path: str, limit: int, private: bool = False) -> tuple[bytes, os.stat_result]:
-    """The bytes of a plain file of this user (at most `limit`), and its stat. Raises
-    FileNotFoundError when absent, UnsafeFileError for anything else than a plain file,
-    ValueError when larger than `limit`."""
-    try:
-        fd = os.open(path, _READ_FLAGS)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UnsafeFileError("a symbolic link") from exc
-        raise
-    try:
-        info = _checked(fd, private)
-        if info.st_size > limit:
-            raise ValueError(f"larger than {limit} bytes")
-        chunks = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > limit:
-            raise ValueError(f"larger than {limit} bytes")
-        return data, info
-    finally:
-        os.close(fd)
 
 
 def private_dir(path: str) -> int:
