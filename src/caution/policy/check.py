@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from caution import json_file
+from caution.git.errors import GitError
 from caution.git.log import diff_files
 from caution.policy.approvals import RepositoryNameError, read_approvals, repository_name
 from caution.policy.change import Change, change_from_provenance
@@ -49,6 +50,17 @@ from caution.rollout.samples import SampleError
 from caution.yaml_source import CONFIG_NAME, SourceError
 
 POLICY_GUARD = "caution-policy-changes"
+
+# what run_check raises when the change cannot be judged as asked (the CLI's exit 2); the
+# hooks that judge changes themselves turn these into a refusal or a report
+CHECK_ERRORS: tuple[type[Exception], ...] = (
+    ChangeError,
+    GitError,
+    SourceError,
+    RepositoryNameError,
+    ValueError,
+    OSError,
+)
 
 CheckError = ChangeError  # the name earlier callers know
 
@@ -231,6 +243,7 @@ def run_check(repo: Path, spec: str | None, options: CheckOptions | None = None)
 
 
 __all__ = [
+    "CHECK_ERRORS",
     "CheckError",
     "CheckOptions",
     "CheckResult",

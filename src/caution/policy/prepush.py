@@ -12,13 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from caution.git.errors import GitError
 from caution.git.repo import remote_default_branch, remotes, resolve
-from caution.policy.approvals import RepositoryNameError
-from caution.policy.check import CheckOptions, CheckResult, run_check
+from caution.policy.check import CHECK_ERRORS, CheckOptions, CheckResult, run_check
 from caution.policy.push import PushedRef, pre_push_target
-from caution.policy.resolve import ChangeError
-from caution.yaml_source import SourceError
 
 
 @dataclass(frozen=True)
@@ -59,14 +55,7 @@ def check_pushed(
         shown = f"{remote}/{target.name}"
         try:
             result = run_check(repo, f"{target.base}..{item.local}", options)
-        except (
-            ChangeError,
-            GitError,
-            SourceError,
-            RepositoryNameError,
-            ValueError,
-            OSError,
-        ) as exc:
+        except CHECK_ERRORS as exc:
             out.append(PushReport(item, shown, None, str(exc)))
             continue
         out.append(PushReport(item, shown, result))

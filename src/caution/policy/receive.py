@@ -36,8 +36,7 @@ from caution.git.merge import is_ancestor
 from caution.git.process import run_git
 from caution.git.repo import git_config, git_config_all, head_branch
 from caution.git.signatures import commit_signature
-from caution.policy.approvals import RepositoryNameError
-from caution.policy.check import CheckOptions, CheckResult, run_check
+from caution.policy.check import CHECK_ERRORS, CheckOptions, CheckResult, run_check
 from caution.policy.config import load_config
 from caution.policy.push import (
     Kind,
@@ -47,9 +46,8 @@ from caution.policy.push import (
     protected_patterns,
     shadowed_branch,
 )
-from caution.policy.resolve import ChangeError
 from caution.policy.statement import NOTES_REF
-from caution.yaml_source import SourceError
+from caution.yaml_source import CONFIG_NAME, SourceError
 
 BOOTSTRAP_KEY = "caution.bootstrapSigners"
 PROTECT_KEY = "caution.protect"
@@ -153,17 +151,17 @@ def _check(
             f"not a fast-forward of {branch}: a protected branch's history is not rewritten "
             "by a push (merge or rebase onto it, then push)",
         )
+    options = CheckOptions(target=branch, may_fetch=False, env={}, report=report, notes_at=notes_at)
     try:
-        load_config(repo, rev=update.old)
+        result = run_check(repo, f"{update.old}..{update.new}", options)
     except SourceError as exc:
+        if exc.file != CONFIG_NAME:
+            return RefVerdict(update, False, f"cannot be judged: {exc}")
         # a policy that does not load judges nothing; only a bootstrap signer mends it
         signed, why = _bootstrap(repo, update.new, settings)
         verdict = RefVerdict(update, signed, f"the policy on {branch} does not load ({exc}); {why}")
         return _leaves_a_policy(repo, verdict, branch) if signed else verdict
-    options = CheckOptions(target=branch, may_fetch=False, env={}, report=report, notes_at=notes_at)
-    try:
-        result = run_check(repo, f"{update.old}..{update.new}", options)
-    except (ChangeError, GitError, SourceError, RepositoryNameError, ValueError, OSError) as exc:
+    except CHECK_ERRORS as exc:
         # unknown is not safe: what cannot be judged does not land
         return RefVerdict(update, False, f"cannot be judged: {exc}")
     decision = result.decision
