@@ -73,14 +73,15 @@ def pre_push(
 ) -> int:
     """In a clone: print the check of each branch being pushed. A report, never a gate:
     the exit status is always 0."""
-    from caution.policy.prepush import check_pushed
     from caution.policy.push import PushInputError, parse_pre_push
-    from caution.report.check import render_check
-    from caution.report.console import stderr_console
 
     try:
-        repo = state.repository()
         pushed = parse_pre_push(_stdin_text())
+        if not any(p.branch and not p.deletes for p in pushed):
+            return 0  # tags, deletions, nothing: no check, and none of its imports
+        from caution.policy.prepush import check_pushed
+
+        repo = state.repository()
         reports = check_pushed(repo, remote, pushed)
     except (CautionError, PushInputError, OSError) as exc:
         _say(f"pre-push (report only): {exc}")
@@ -90,6 +91,9 @@ def pre_push(
             raise
         _say(f"pre-push (report only): could not check ({type(exc).__name__}: {exc})")
         return 0
+    from caution.report.check import render_check
+    from caution.report.console import stderr_console
+
     console = stderr_console(soft_wrap=True)
     for item in reports:
         branch = item.pushed.branch
