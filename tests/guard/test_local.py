@@ -52,3 +52,23 @@ def test_fail_open_allows_what_it_could_not_judge(
     home = str(tmp_path / "home")
     out, err, code = local.judge("codex", _payload("a.txt"), str(tmp_path), home)
     assert (out, err, code) == ("", "", 0)  # the team chose fail-open: nothing was found
+
+
+def test_no_resident_guard_is_started_without_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A guard process whose answers nobody could authenticate exits at once: starting one
+    on every call would only cost every call a process."""
+    from caution.guard import fallback
+
+    blocked = tmp_path / "state"
+    blocked.write_text("a file where the state folder should be")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocked))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    started: list[object] = []
+    monkeypatch.setattr(fallback.subprocess, "Popen", lambda *a, **k: started.append(a))
+    fallback.start_daemon(str(tmp_path))
+    assert started == []
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "fine"))
+    fallback.start_daemon(str(tmp_path))
+    assert len(started) == 1

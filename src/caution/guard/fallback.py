@@ -12,6 +12,7 @@ from pathlib import Path
 
 from caution.guard.hook import DeadlineError, runtime_dir, socket_path
 from caution.guard.local import judge
+from caution.guard.userfiles import make_key
 
 
 def _alarm(_signum: int, _frame: object) -> None:
@@ -43,11 +44,16 @@ def judge_here(
         if armed:
             _timer(0)
     if not os.environ.get("CAUTION_GUARD_NO_DAEMON"):
-        start_daemon()
+        start_daemon(home)
     return result
 
 
-def start_daemon() -> None:
+def start_daemon(home: str | None = None) -> None:
+    """Start a resident guard for the next calls — only when there is a key to
+    authenticate its answers: without one it would exit at once, and every call would
+    start another."""
+    if make_key(home) is None:
+        return
     folder = Path(runtime_dir())
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
