@@ -78,7 +78,7 @@ def check(
     (a shallow history that cannot be deepened, a merge with conflicts, a bad policy).
     """
     from caution.git.repo import require_commits
-    from caution.policy.check import CheckOptions, run_check
+    from caution.policy.check import CheckOptions, exit_code, run_check
     from caution.report.check import check_to_json, check_to_markdown, check_to_sarif, render_check
     from caution.report.console import stdout_console
 
@@ -97,8 +97,7 @@ def check(
     )
     result = run_check(repo, revrange, options)
     if output is CheckFormat.json:
-        data = check_to_json(result)
-        data["warn_only"] = warn_only
+        data = check_to_json(result, warn_only=warn_only)
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif output is CheckFormat.markdown:
         sys.stdout.write(check_to_markdown(result))
@@ -107,8 +106,7 @@ def check(
         sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
     else:
         render_check(result, stdout_console())
-    passed = result.decision.decision == "pass"
-    if not passed and warn_only:
+    code = exit_code(result, warn_only=warn_only)
+    if code == 0 and result.decision.decision != "pass":
         _say(f"--warn-only: the change is {result.decision.decision}, exiting 0 anyway")
-        return 0
-    return 0 if passed else 1
+    return code

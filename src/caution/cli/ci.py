@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from caution import __version__
+from caution.cli.errors import CautionError
 from caution.cli.options import state
 
 ci_app = typer.Typer(
@@ -33,7 +34,7 @@ def _run(
     *,
     remote: str | None,
     token_env: str | None,
-    timeout: float,
+    timeout: float | None,
     markdown: Path | None,
     sarif: Path | None,
     json_out: Path | None,
@@ -41,18 +42,26 @@ def _run(
     warn_only: bool,
 ) -> int:
     from caution.git.repo import require_commits
+    from caution.policy.check import exit_code
     from caution.policy.ci import CiOptions, output_path, run_ci, summary_path
     from caution.report.check import check_to_json, check_to_markdown, check_to_sarif, render_check
+    from caution.report.ci import github_annotation
     from caution.report.console import stdout_console
 
+    for option, path in (("--markdown", markdown), ("--sarif", sarif), ("--json", json_out)):
+        if path is not None and not path.parent.is_dir():  # say so before the check runs
+            raise CautionError(f"{option} {path}: no such folder")
     repo = state.repository()
     require_commits(repo)
     env = dict(os.environ)
     options = CiOptions(forge, remote, token_env, timeout, reviews_file)
     result = run_ci(repo, env, options, report=_say)
+    outputs = output_path(forge, env)
+    if outputs is not None:
+        _append(outputs, f"decision={result.decision.decision}\n")
     for warning in result.warnings:
         if forge == "github":  # an annotation on the run, besides the log line
-            print(f"::warning title=caution::{warning}")
+            print(github_annotation("warning", warning))
         _say(f"warning: {warning}")
     render_check(result, stdout_console())
     summary = markdown or summary_path(forge, env)
@@ -64,27 +73,24 @@ def _run(
             "utf-8",
         )
     if json_out is not None:
-        data = check_to_json(result)
-        data["warn_only"] = warn_only
+        data = check_to_json(result, warn_only=warn_only)
         json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    decision = result.decision.decision
-    outputs = output_path(forge, env)
-    if outputs is not None:
-        _append(outputs, f"decision={decision}\n")
-    if decision != "pass" and warn_only:
-        _say(f"--warn-only: the change is {decision}, exiting 0 anyway")
-        return 0
-    return 0 if decision == "pass" else 1
+    code = exit_code(result, warn_only=warn_only)
+    if code == 0 and result.decision.decision != "pass":
+        _say(f"--warn-only: the change is {result.decision.decision}, exiting 0 anyway")
+    return code
 
 
 _REMOTE = typer.Option(
     None, "--remote", help="The remote holding the approvals and the target (default: origin)."
 )
-_TIMEOUT = typer.Option(20.0, "--timeout", min=0.1, max=600, help="Seconds per API request.")
+_TIMEOUT = typer.Option(
+    None, "--timeout", min=0.1, max=600, help="Seconds per API request (default: 20)."
+)
 _SARIF = typer.Option(None, "--sarif", help="Write SARIF 2.1.0 here (code scanning).")
 _JSON = typer.Option(None, "--json", help="Write the JSON report here.")
 _REVIEWS_FILE = typer.Option(
-    None, "--reviews-file", help="Keep the forge's reviews JSON here (default: a temporary file)."
+    None, "--reviews-file", help="Keep a copy of the forge's reviews JSON here."
 )
 _WARN_ONLY = typer.Option(
     False, "--warn-only", help="Report as usual but exit 0 when the change does not pass."
@@ -94,10 +100,10 @@ _WARN_ONLY = typer.Option(
 @ci_app.command("github")
 def github(
     remote: str | None = _REMOTE,
-    token_env: str = typer.Option(
-        "GITHUB_TOKEN", "--token-env", help="The variable holding the API token."
+    token_env: str | None = typer.Option(
+        None, "--token-env", help="The variable holding the API token (default: GITHUB_TOKEN)."
     ),
-    timeout: float = _TIMEOUT,
+    timeout: float | None = _TIMEOUT,
     markdown: Path | None = typer.Option(
         None, "--markdown", help="Append the Markdown report here (default: $GITHUB_STEP_SUMMARY)."
     ),
@@ -129,12 +135,13 @@ def github(
 @ci_app.command("gitlab")
 def gitlab(
     remote: str | None = _REMOTE,
-    token_env: str = typer.Option(
-        "CAUTION_GITLAB_TOKEN",
+    token_env: str | None = typer.Option(
+        None,
         "--token-env",
-        help="The variable holding an API token with read_api (else CI_JOB_TOKEN is tried).",
+        help="The variable holding an API token with read_api (default: "
+        "CAUTION_GITLAB_TOKEN, else CI_JOB_TOKEN is tried).",
     ),
-    timeout: float = _TIMEOUT,
+    timeout: float | None = _TIMEOUT,
     markdown: Path | None = typer.Option(
         None, "--markdown", help="Append the Markdown report here."
     ),

@@ -165,6 +165,12 @@ def _forge_approvals(
     return review_approvals(list(reviews), config.roster, where.target_name, gitlab_commit)
 
 
+def exit_code(result: CheckResult, *, warn_only: bool = False) -> int:
+    """0 when the change passes, 1 when it does not — 0 anyway under warn_only, the soft
+    launch in which a team reads the results before it enforces them."""
+    return 0 if result.decision.decision == "pass" or warn_only else 1
+
+
 def run_check(repo: Path, spec: str | None, options: CheckOptions | None = None) -> CheckResult:
     options = options or CheckOptions()
     warnings: list[str] = []
@@ -247,6 +253,7 @@ __all__ = [
     "CheckError",
     "CheckOptions",
     "CheckResult",
+    "exit_code",
     "guard_policy_files",
     "protected_files",
     "run_check",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from caution import json_file
 from caution.forge import github, gitlab
 from caution.forge.http import ForgeError
 from caution.git.errors import GitError
@@ -45,7 +46,7 @@ class CiOptions:
     forge: str
     remote: str | None = None
     token_env: str | None = None  # default: TOKEN_ENV[forge]
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float | None = None  # seconds per API request; default: DEFAULT_TIMEOUT
     reviews_file: Path | None = None  # keep a copy of the fetched reviews here
 
 
@@ -57,13 +58,26 @@ class ReviewsRead:
     reviews: tuple[ForgeReview, ...] | None = None  # `data` read: each reviewer's verdict
 
 
-def _pull_request(forge: str, env: Mapping[str, str]) -> PullRequest | None:
+def _pull_request(forge: str, env: Mapping[str, str]) -> PullRequest:
+    """The pull request the job runs for; CiError when the job is none, with what to do."""
     if forge == "github" and env.get("GITHUB_ACTIONS") != "true":
         raise CiError("not a GitHub Actions job (GITHUB_ACTIONS is not 'true')")
     if forge == "gitlab" and env.get("GITLAB_CI") != "true":
         raise CiError("not a GitLab CI job (GITLAB_CI is not 'true')")
+    event = env.get("GITHUB_EVENT_PATH")
+    if forge == "github" and env.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
+        try:
+            json_file.read_json(Path(event or ""))
+        except json_file.JsonFileError as exc:
+            raise CiError(f"cannot read the pull request event (GITHUB_EVENT_PATH): {exc}") from exc
     pull = forge_pull_request(env)
-    return pull if pull is not None and pull.forge == forge else None
+    if pull is None or pull.forge != forge:
+        kind = env.get("GITHUB_EVENT_NAME") or env.get("CI_PIPELINE_SOURCE") or "unknown"
+        raise CiError(
+            f"caution ci judges pull (merge) requests, and this job runs for a {kind} event: "
+            "run it on pull_request (merge_request_event), or `caution check BASE..HEAD` here"
+        )
+    return pull
 
 
 def _github_reviews(
@@ -92,11 +106,10 @@ def _gitlab_reviews(
 
 
 def read_forge_reviews(
-    forge: str, pull: PullRequest | None, env: Mapping[str, str], options: CiOptions
+    forge: str, pull: PullRequest, env: Mapping[str, str], options: CiOptions
 ) -> ReviewsRead:
     """The forge's reviews of the pull request, or why there are none."""
-    if pull is None:
-        return ReviewsRead(None, note="not a pull request job: no forge reviews to read")
+    timeout = options.timeout or DEFAULT_TIMEOUT
     name = options.token_env or TOKEN_ENV[forge]
     token = env.get(name, "")
     job_token = False
@@ -106,9 +119,9 @@ def read_forge_reviews(
         return ReviewsRead(None, f"${name} is empty: the forge's reviews were not read")
     try:
         if forge == "github":
-            found = _github_reviews(pull, env, token, options.timeout)
+            found = _github_reviews(pull, env, token, timeout)
         else:
-            found = _gitlab_reviews(pull, env, token, job_token, options.timeout)
+            found = _gitlab_reviews(pull, env, token, job_token, timeout)
         if found.data is None:
             return replace(found, warning=f"could not read the {forge} reviews ({found.warning})")
         # read here, where a warning can say what was wrong with them
@@ -117,12 +130,12 @@ def read_forge_reviews(
         return ReviewsRead(None, f"could not read the {forge} reviews ({exc})")
 
 
-def _fetch_target(repo: Path, remote: str, pull: PullRequest | None) -> str:
+def _fetch_target(repo: Path, remote: str, pull: PullRequest) -> str:
     """Fetch the target branch when the checkout lacks it; a note, or ''."""
-    if pull is None or not pull.base_ref:
+    if not pull.base_ref:
         return ""
     name = pull.base_ref.removeprefix("refs/heads/")
-    if resolve(repo, name) is not None or resolve(repo, f"refs/remotes/{remote}/{name}"):
+    if resolve(repo, f"refs/heads/{name}") or resolve(repo, f"refs/remotes/{remote}/{name}"):
         return ""
     if fetch_ref(repo, remote, f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"):
         return f"fetched the target branch {name} from {remote}"

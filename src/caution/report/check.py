@@ -77,7 +77,7 @@ def _rules(result: CheckResult) -> list[RuleResult]:
     return out
 
 
-def check_to_json(result: CheckResult) -> dict[str, Any]:
+def check_to_json(result: CheckResult, *, warn_only: bool = False) -> dict[str, Any]:
     change = result.change
     return {
         "decision": result.decision.decision,
@@ -104,6 +104,7 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
         },
         "policy": {"source": result.config.source, "default": result.config.is_default},
         "notes": _notes(result),
+        "warn_only": warn_only,
     }
 
 
