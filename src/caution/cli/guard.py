@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import typer
 
-from caution import json_file
 from caution.cli.errors import CautionError
 from caution.cli.options import Format
 
@@ -33,25 +31,13 @@ def check(
     """Judge one action: allow, ask or deny, with the rule and the reason.
 
     Exit 0 when it is allowed, 1 when it is not (ask or deny), 2 on bad input."""
-    from caution.guard import check_action, places_for
-    from caution.guard.config import guard_settings
-    from caution.guard.log import append
+    from caution.guard.judge import action_of, judge_one
 
-    given = [x for x in (command, write, words or None) if x]
-    if len(given) != 1:
-        raise CautionError("give exactly one of --command STRING, --write PATH or -- COMMAND...")
-    if write is not None:
-        action: dict[str, Any] = {"kind": "write", "path": write}
-    else:
-        if command is None and words and len(words) == 1 and any(c.isspace() for c in words[0]):
-            command = words[0]  # `guard check "cd ~ && rm -rf x"`: one quoted shell string
-        action = {
-            "kind": "shell",
-            "command": command if command is not None else shlex.join(words or []),
-        }
-    places = places_for(cwd)
-    verdict = check_action(action, places, None, guard_settings(places.workspace))
-    append(places.workspace, "cli", action, verdict.decision, verdict.rule, verdict.reason)
+    try:
+        action = action_of(command, write, words)
+    except ValueError as exc:
+        raise CautionError(str(exc)) from exc
+    verdict = judge_one(action, cwd.resolve())
     if output is Format.json:
         sys.stdout.write(
             json.dumps(
@@ -81,12 +67,9 @@ def evaluate(
 ) -> None:
     """Judge a batch of actions; each output line is the input object plus `decision`,
     `rule` and `reason`. A line that is not a JSON object comes back as `ask`."""
-    from caution.guard import check_action, places_for
-    from caution.guard.config import guard_settings
+    from caution.guard.judge import judge_lines
     from caution.user_file import read_user_file
 
-    places = places_for(cwd)
-    settings = guard_settings(places.workspace)
     try:
         if str(file) == "-":
             handle: TextIO = sys.stdin
@@ -96,29 +79,7 @@ def evaluate(
     except OSError as exc:
         raise CautionError(f"{file}: cannot read: {exc.strerror or exc}") from exc
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                action = json_file.loads(line)
-            except ValueError:
-                action = None
-            if not isinstance(action, dict):
-                out = {
-                    "line": number,
-                    "raw": line.rstrip("\n"),
-                    "decision": "ask",
-                    "rule": "guard.bad-action",
-                    "reason": f"{file}:{number}: not a JSON object",
-                }
-            else:
-                verdict = check_action(action, places, None, settings)
-                out = {
-                    **action,
-                    "decision": verdict.decision,
-                    "rule": verdict.rule,
-                    "reason": verdict.reason,
-                }
+        for out in judge_lines(handle, cwd.resolve(), str(file)):
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
 
 

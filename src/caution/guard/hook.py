@@ -39,7 +39,8 @@ def state_dir(home: str | None = None) -> str:
     """`$XDG_STATE_HOME/caution`, default `~/.local/state/caution`: the log and the key."""
     base = os.environ.get("XDG_STATE_HOME")
     if not base or not base.startswith("/"):
-        base = os.path.join(home or os.environ.get("HOME") or "/", ".local", "state")
+        home = home or os.environ.get("HOME") or os.path.expanduser("~")
+        base = os.path.join(home, ".local", "state")
     return os.path.join(base, "caution")
 
 
@@ -159,7 +160,7 @@ def _ask_daemon(request: bytes, key: bytes, until: float) -> tuple[str, str, int
     return verify_reply(key, request, b"".join(chunks))
 
 
-def _deny(reason: str) -> tuple[str, str, int]:
+def _deny(reason: str) -> tuple[str, str, int]:  # agents.failure, without importing it
     return "", f"caution guard could not judge this action, so it is denied: {reason}\n", 2
 
 

@@ -10,12 +10,11 @@ from caution import json_file
 from caution.guard.agents import PayloadError, failure, parse_payload, respond
 from caution.guard.config import guard_settings
 from caution.guard.engine import SEVERITY
+from caution.guard.hook import MAX_PAYLOAD
 from caution.guard.log import append
 from caution.guard.rules import default_rules
 from caution.guard.service import check_action, places_for
 from caution.yaml_source import SourceError
-
-MAX_PAYLOAD = 16 << 20  # bytes: a larger hook payload is refused before it is read
 
 
 def _start(agent: str, data: dict[str, Any], cwd: str) -> str:

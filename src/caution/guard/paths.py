@@ -136,7 +136,8 @@ def resolve_links(
     return current
 
 
-def _under(path: str, folder: str) -> bool:
+def under(path: str, folder: str) -> bool:
+    """`path` is `folder` or inside it (both normalised, no trailing slash needed)."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
@@ -145,7 +146,7 @@ def _real_workspace(places: Places) -> str | None:
     in ~ must not have the run of the home directory."""
     workspace = posixpath.normpath(places.workspace)
     home = posixpath.normpath(places.home)
-    if workspace == "/" or workspace == home or _under(home, workspace):
+    if workspace == "/" or workspace == home or under(home, workspace):
         return None
     return workspace
 
@@ -168,16 +169,16 @@ def classify_resolved(resolved: str, places: Places) -> str:
     if stem == home or stem.lower() == home.lower():
         return "home"
     workspace = _real_workspace(places)
-    if workspace is not None and _under(resolved, workspace):
+    if workspace is not None and under(resolved, workspace):
         if stem == workspace and (globbed or resolved == workspace):
             return "workspace-root"
         return "inside"
-    if _under(resolved, home) or resolved.lower().startswith(home.lower().rstrip("/") + "/"):
+    if under(resolved, home) or resolved.lower().startswith(home.lower().rstrip("/") + "/"):
         return "outside"  # the home directory's files: dotfiles, keys, other projects
-    if any(_under(resolved, t) for t in TEMP) or any(_under(resolved, d) for d in HARMLESS_DEVICES):
+    if any(under(resolved, t) for t in TEMP) or any(under(resolved, d) for d in HARMLESS_DEVICES):
         return "temp"
-    if _under(resolved, "/dev"):
+    if under(resolved, "/dev"):
         return "device"
-    if any(_under(resolved, s) for s in SYSTEM) and not _under(resolved, home):
+    if any(under(resolved, s) for s in SYSTEM) and not under(resolved, home):
         return "system"
     return "outside"

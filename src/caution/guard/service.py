@@ -13,17 +13,10 @@ from caution.globs import compile_glob
 from caution.guard.engine import ALLOW, Verdict, check_shell
 from caution.guard.filesystem import private_key, readlink
 from caution.guard.hook import runtime_dir
-from caution.guard.paths import Places, classify_resolved
+from caution.guard.paths import Places, classify_resolved, under
 from caution.guard.rules import RuleSet, default_rules
 from caution.guard.userfiles import config_dir, state_dir
 from caution.guard_settings import GuardSettings
-
-
-def workspace_of(cwd: Path) -> Path:
-    """The git root above `cwd` (a `.git` folder, or file for a worktree), else `cwd`
-    itself (a bare repository, or no repository) — found without starting git, as the
-    hook must answer in milliseconds."""
-    return Path(_workspace_of(str(cwd)))
 
 
 def _workspace_of(cwd: str) -> str:
@@ -37,10 +30,6 @@ def _workspace_of(cwd: str) -> str:
         folder = parent
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
 def places_for(cwd: Path | str, home: str | None = None, start: Path | str | None = None) -> Places:
     """Where an action happens. The one way the CLI and every hook find the workspace.
 
@@ -52,7 +41,7 @@ def places_for(cwd: Path | str, home: str | None = None, start: Path | str | Non
     workspace = _workspace_of(where)
     if start is not None:
         first = _workspace_of(os.path.realpath(start))
-        if not _inside(where, first):
+        if not under(where, first):
             workspace = first
     real_home = os.path.realpath(home) if home.startswith("/") else home
     return Places(

@@ -59,30 +59,6 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-_CONTAINERS = {
-    "program",
-    "list",
-    "pipeline",
-    "subshell",
-    "compound_statement",
-    "redirected_statement",
-    "if_statement",
-    "elif_clause",
-    "else_clause",
-    "while_statement",
-    "for_statement",
-    "c_style_for_statement",
-    "do_group",
-    "case_statement",
-    "case_item",
-    "negated_command",
-    "function_definition",
-    "test_command",
-    "binary_expression",
-    "unary_expression",
-    "parenthesized_expression",
-    "unset_command",
-}
 _NESTED = {"command_substitution", "process_substitution", "arithmetic_expansion"}
 
 
