@@ -7,7 +7,7 @@ import sys
 
 
 def main() -> None:
-    if sys.argv[1:3] == ["guard", "hook"]:
+    if sys.argv[1:3] == ["guard", "hook"] and not {"-h", "--help"} & set(sys.argv[3:]):
         from caution.guard.hook import main as hook
 
         sys.exit(hook(sys.argv[3:]))

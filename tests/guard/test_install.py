@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -407,3 +409,29 @@ def test_settings_behind_a_link_are_not_rewritten(tmp_path: Path) -> None:
     with pytest.raises(InstallError, match="a symbolic link; not followed"):
         install("claude-code", where, COMMAND)
     assert elsewhere.read_text() == "# a shell start-up file\n"
+
+
+def test_project_hooks_need_a_work_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    code, out, err = cli(capsys, "guard", "install", "--agent", "codex", "--cwd", str(bare))
+    assert code == 2 and out == "" and "has no work tree" in err
+    assert not (bare / ".codex").exists() and not (bare / ".caution").exists()
+
+
+def test_uninstalling_what_is_not_there_says_so(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "guard", "install", "--agent", "codex", "--uninstall", "--cwd",
+                       str(repo.path))  # fmt: skip
+    assert code == 0 and "was not installed in" in out and "nothing removed" in out
+
+
+def test_the_hook_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "caution", "guard", "hook", "--help"],
+        input=b"",
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and b"agent's payload on" in proc.stdout

@@ -20,6 +20,22 @@ guard_app = typer.Typer(
 )
 
 
+@guard_app.command("hook")
+def hook(
+    agent: str = typer.Option(
+        ..., "--agent", help="claude-code, codex, cursor, gemini or copilot."
+    ),
+) -> int:
+    """What an agent's hook runs before each action: reads the agent's payload on stdin
+    and answers in that agent's protocol (allow, ask or deny, with the rule and reason).
+
+    `caution guard hook` is served before the rest of the CLI loads (it runs on every
+    agent action); this entry is the same code, for --help and `python -m caution`."""
+    from caution.guard.hook import main
+
+    return main(["--agent", agent])
+
+
 @guard_app.command("check")
 def check(
     words: list[str] | None = typer.Argument(None, metavar="[-- COMMAND...]"),
@@ -146,16 +162,13 @@ def doctor(
     from caution.guard import places_for
     from caution.guard.doctor import diagnose
     from caution.guard.hook_config import InstallError
-    from caution.guard.hook_config import agent as known_agent
     from caution.report.guard import diagnosis_to_json, render_diagnosis
 
+    places = places_for(cwd)
     try:
-        for name in agent or []:
-            known_agent(name)
+        diagnosis = diagnose(Path(places.workspace), Path(places.cwd), Path(places.home), agent)
     except InstallError as exc:
         raise CautionError(str(exc)) from exc
-    places = places_for(cwd)
-    diagnosis = diagnose(Path(places.workspace), Path(places.cwd), Path(places.home), agent)
     if output is Format.json:
         sys.stdout.write(json.dumps(diagnosis_to_json(diagnosis)) + "\n")
     else:

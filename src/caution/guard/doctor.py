@@ -186,6 +186,9 @@ def _check(health: HookHealth, workspace: Path, cwd: Path) -> None:
 
 
 def diagnose(workspace: Path, cwd: Path, home: Path, names: list[str] | None = None) -> Diagnosis:
+    """Each agent's hook in both scopes. InstallError for an agent caution does not know."""
+    for name in names or ():
+        agent(name)
     hooks: list[HookHealth] = []
     for name in names or list(agents()):
         for scope in SCOPES:

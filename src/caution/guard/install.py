@@ -189,12 +189,25 @@ def _base(scope: str, workspace: Path, home: Path) -> Path:
     return workspace if scope == "project" else home
 
 
+def _is_bare(folder: Path) -> bool:
+    try:
+        out = run_git(["rev-parse", "--is-bare-repository"], folder)
+    except GitError:
+        return False  # not a repository (yet): the files can still be written and committed
+    return out.strip() == b"true"
+
+
 def install_guard(
     name: str, scope: str, workspace: Path, home: Path, executable: str | None = None
 ) -> Outcome:
     """Install the guard for agent `name`: the launcher, then the agent's settings, which
     then replace any earlier form of the guard's entry (an absolute path, an old timeout)."""
     spec = agent(name)
+    if scope == "project" and _is_bare(workspace):
+        raise InstallError(
+            f"{workspace} has no work tree (a bare repository): project hooks are committed "
+            "from a clone; run this in one, or use --scope user"
+        )
     where = target(name, scope, workspace, home)
     launcher = _base(scope, workspace, home) / LAUNCHER
     command = hook_command(

@@ -28,9 +28,12 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
 
 
 def render_outcome(outcome: Outcome, out: TextIO) -> None:
-    verb = "removed from" if outcome.action == "uninstall" else "installed in"
-    state = "" if outcome.changed else " (nothing to change)"
-    out.write(f"caution guard {verb} {outcome.file}{state}\n")
+    if outcome.action == "uninstall" and not outcome.changed:
+        out.write(f"caution guard was not installed in {outcome.file}: nothing removed\n")
+    else:
+        verb = "removed from" if outcome.action == "uninstall" else "installed in"
+        state = "" if outcome.changed else " (nothing to change)"
+        out.write(f"caution guard {verb} {outcome.file}{state}\n")
     if outcome.launcher is not None:
         if outcome.action == "uninstall":
             out.write(f"launcher removed: {outcome.launcher} (no agent uses it any more)\n")
